@@ -46,7 +46,7 @@ def expand_registers(regs):
 def gen_sv(m):
     v = m["version"]
     aw = next(num(c["value"]) for c in m["constants"] if c["name"] == "AXIL_ADDR_W")
-    L = [f"// {BANNER}", "//", *[f"// {line}" for line in YOSYS_SUBSET], "", "package mediasec_regs_pkg;", ""]
+    L = [f"// {BANNER}", "//", *[f"// {line}" for line in YOSYS_SUBSET], "", "// Every module uses some of these names, none uses all of them.", "/* verilator lint_off UNUSEDPARAM */", "package mediasec_regs_pkg;", ""]
     L.append(f"  localparam logic [31:0] REGMAP_VERSION = 32'h{(v['major'] << 24) | (v['minor'] << 16) | v['patch']:08X};")
     for c in m["constants"]:
         L.append(f"  localparam int unsigned {c['name']} = {num(c['value'])};  // {c['doc']}")
@@ -75,7 +75,7 @@ def gen_sv(m):
             n = f"{r['name']}_{f['name'].upper()}"
             L.append(f"  localparam int unsigned {n}_LSB = {f['lsb']};")
             L.append(f"  localparam int unsigned {n}_W = {f['width']};")
-    L += ["", "endpackage", ""]
+    L += ["", "endpackage", "/* verilator lint_on UNUSEDPARAM */", ""]
     return "\n".join(L)
 
 

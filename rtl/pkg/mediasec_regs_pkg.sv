@@ -8,6 +8,8 @@
 //   - struct packed declared inside a module is fine; unpacked memories `logic [W-1:0] m [N]` are fine.
 //   Check: yosys -p 'read_verilog -sv rtl/pkg/mediasec_regs_pkg.sv <files>; hierarchy -top <m>'
 
+// Every module uses some of these names, none uses all of them.
+/* verilator lint_off UNUSEDPARAM */
 package mediasec_regs_pkg;
 
   localparam logic [31:0] REGMAP_VERSION = 32'h01000000;
@@ -170,3 +172,4 @@ package mediasec_regs_pkg;
   localparam int unsigned RD_FLAGS_DIR_W = 1;
 
 endpackage
+/* verilator lint_on UNUSEDPARAM */

@@ -655,8 +655,22 @@ module record_lane #(
   logic [4:0]   b_hdr_len;
   logic [14:0]  b_data_len;
   logic [15:0]  b_count_bytes, b_out_len;
+  // The record the back end works on: latched when its info leaves the FIFO (bi_head then
+  // already shows the next record).
+  logic [BiW-1:0] b_info_q;
   assign {b_status, b_slot, b_op, b_fr, b_ctype, b_hdr, b_hdr_len, b_data_len, b_count_bytes,
-          b_out_len} = bi_head;
+          b_out_len} = b_info_q;
+  // The head of the FIFO, for the decision taken as it leaves.
+  logic [3:0]   h_status;
+  logic [15:0]  h_slot;
+  logic [4:0]   h_hdr_len;
+  logic [14:0]  h_data_len;
+  logic [15:0]  h_out_len;
+  assign h_status   = bi_head[BiW-1 -: 4];
+  assign h_slot     = bi_head[BiW-5 -: 16];
+  assign h_hdr_len  = bi_head[5 + 15 + 16 + 16 - 1 -: 5];
+  assign h_data_len = bi_head[15 + 16 + 16 - 1 -: 15];
+  assign h_out_len  = bi_head[15:0];
 
   localparam logic [2:0] BIdle = 3'd0;
   localparam logic [2:0] BHdr  = 3'd1;
@@ -726,16 +740,16 @@ module record_lane #(
           bi_pop       = 1'b1;
           sz_push      = 1'b1;
           b_hdr_sent_d = '0;
-          b_left_d     = b_data_len;
+          b_left_d     = h_data_len;
           b_pos_d      = '0;
           b_nz_d       = 1'b0;
-          if (b_status != StOk) begin
+          if (h_status != StOk) begin
             sz_data = 16'd0;
             vd_push = 1'b1;
-            vd_data = {b_status, b_slot, 8'h00, 16'h0, 16'h0};
+            vd_data = {h_status, h_slot, 8'h00, 16'h0, 16'h0};
           end else begin
-            sz_data = b_out_len;
-            bst_d   = (b_hdr_len != 5'd0) ? BHdr : ((b_data_len != 15'd0) ? BData : BRes);
+            sz_data = h_out_len;
+            bst_d   = (h_hdr_len != 5'd0) ? BHdr : ((h_data_len != 15'd0) ? BData : BRes);
           end
         end
       end
@@ -808,6 +822,7 @@ module record_lane #(
       b_nz_pos_q   <= '0;
       b_nz_val_q   <= '0;
       b_tag_q      <= '0;
+      b_info_q     <= '0;
     end else begin
       bst_q        <= bst_d;
       b_hdr_sent_q <= b_hdr_sent_d;
@@ -817,6 +832,7 @@ module record_lane #(
       b_nz_pos_q   <= b_nz_pos_d;
       b_nz_val_q   <= b_nz_val_d;
       if (g_res_valid && g_res_ready) b_tag_q <= g_res_tag;
+      if (bi_pop) b_info_q <= bi_head;
     end
   end
 
@@ -927,6 +943,6 @@ module record_lane #(
   assign {cu_slot_o, cu_ok_o, cu_auth_o, cu_bytes_o} = cu_head;
 
   logic unused;
-  assign unused = ^{unused_cnt1, unused_cnt2, unused_cnt3, unused_cnt4, unused_cnt5, fi_head[23:17], c_valid_q, c_dir_q, j_tlen_q, g_out_last, vd_slot, b_pos_q, b_fr,
+  assign unused = ^{b_status, unused_cnt1, unused_cnt2, unused_cnt3, unused_cnt4, unused_cnt5, fi_head[23:17], c_valid_q, c_dir_q, j_tlen_q, g_out_last, vd_slot, b_pos_q, b_fr,
                     in_beats_q, in_bytes_q};
 endmodule
