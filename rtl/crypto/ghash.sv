@@ -40,6 +40,21 @@ module ghash (
   logic [CountW-1:0] rem;  // blocks after this one
   assign rem = n - idx - 1'b1;
 
+  // The power of H this block is multiplied by. Constant part-selects only: a variable
+  // index such as hpow[k*128 +: 128] synthesizes as a wide shifter behind an index adder.
+  logic [127:0] pow_sel;
+  always_comb begin
+    pow_sel = hpow[384 +: 128];
+    if (rem < CountW'(4)) begin
+      unique case (rem[1:0])
+        2'd0:    pow_sel = hpow[0 +: 128];
+        2'd1:    pow_sel = hpow[128 +: 128];
+        2'd2:    pow_sel = hpow[256 +: 128];
+        default: pow_sel = hpow[384 +: 128];
+      endcase
+    end
+  end
+
   // Input register: block, lane, power, flags.
   logic         r_valid_q, r_first_q, r_final_q, r_last_q;
   logic [1:0]   r_lane_q;
@@ -68,7 +83,7 @@ module ghash (
         r_last_q  <= rem == '0;
         r_lane_q  <= idx[1:0];
         r_block_q <= in_block_i;
-        r_pow_q   <= (rem < CountW'(4)) ? hpow[rem[1:0]*128 +: 128] : hpow[384 +: 128];
+        r_pow_q   <= pow_sel;
       end
     end
   end
@@ -76,7 +91,15 @@ module ghash (
   // Lane accumulators, written by non-final products.
   logic [511:0] acc_q;  // lane i at [i*128 +: 128]
   logic [127:0] feedback;
-  assign feedback = r_first_q ? '0 : acc_q[r_lane_q*128 +: 128];
+  always_comb begin
+    unique case (r_lane_q)
+      2'd0:    feedback = acc_q[0 +: 128];
+      2'd1:    feedback = acc_q[128 +: 128];
+      2'd2:    feedback = acc_q[256 +: 128];
+      default: feedback = acc_q[384 +: 128];
+    endcase
+    if (r_first_q) feedback = '0;
+  end
 
   logic         m_valid;
   logic [127:0] m_p;
@@ -115,7 +138,9 @@ module ghash (
       out_valid_q <= 1'b0;
       if (m_valid) begin
         if (!m_final) begin
-          acc_q[m_lane*128 +: 128] <= m_p;
+          for (int l = 0; l < 4; l++) begin
+            if (m_lane == 2'(l)) acc_q[l*128 +: 128] <= m_p;
+          end
         end else if (m_last) begin
           fin_q       <= '0;
           out_valid_q <= 1'b1;

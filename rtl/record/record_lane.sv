@@ -424,7 +424,9 @@ module record_lane #(
   assign tls13p = is_prot && (c_fr_q == FrTls13);
   always_comb begin
     data_le = rk_out;
-    if (tls13p && part_q < 17'd16) data_le[part_q[3:0]*8 +: 8] = j_ctype_q;
+    for (int i = 0; i < 16; i++) begin  // decoded, not a shifter
+      if (tls13p && part_q < 17'd16 && part_q[3:0] == 4'(i)) data_le[i*8 +: 8] = j_ctype_q;
+    end
   end
 
   // chunk size asked of the front rechunker in each state
@@ -705,13 +707,16 @@ module record_lane #(
   logic [3:0]   blk_nz_idx;
   assign gout_le = bswap128(g_out_block);
   assign gout_n  = (b_left_q >= 15'd16) ? 5'd16 : b_left_q[4:0];
+  logic [7:0]   blk_nz_val;  // the last non-zero byte of the block
   always_comb begin
     blk_nz     = 1'b0;
     blk_nz_idx = '0;
+    blk_nz_val = '0;
     for (int i = 0; i < 16; i++) begin
       if (5'(i) < gout_n && gout_le[i*8 +: 8] != 8'h00) begin
         blk_nz     = 1'b1;
         blk_nz_idx = 4'(i);
+        blk_nz_val = gout_le[i*8 +: 8];
       end
     end
   end
@@ -773,7 +778,7 @@ module record_lane #(
           if (blk_nz) begin
             b_nz_d     = 1'b1;
             b_nz_pos_d = b_pos_q + {11'h0, blk_nz_idx};
-            b_nz_val_d = gout_le[blk_nz_idx*8 +: 8];
+            b_nz_val_d = blk_nz_val;
           end
           if (b_left_q <= 15'd16) bst_d = BRes;
         end
