@@ -41,14 +41,19 @@ struct Slot {
 };
 
 // One AES-GCM operation on a slot's keyed context. Returns false on a tag mismatch.
+// `trailer` (encrypt only, TLS 1.3's inner content type) is one more plaintext byte after `in`;
+// out holds in.size() (+1) bytes.
 bool gcm(EVP_CIPHER_CTX* ctx, bool encrypt, const Nonce& nonce, std::span<const uint8_t> aad,
-         std::span<const uint8_t> in, std::span<uint8_t> out, std::span<uint8_t, kTagBytes> tag) {
+         std::span<const uint8_t> in, std::span<uint8_t> out, std::span<uint8_t, kTagBytes> tag,
+         const uint8_t* trailer = nullptr) {
   int n = 0;
   if (EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data(), encrypt ? 1 : 0) != 1) return false;
   if (!aad.empty() && EVP_CipherUpdate(ctx, nullptr, &n, aad.data(), static_cast<int>(aad.size())) != 1) return false;
   if (!in.empty() && EVP_CipherUpdate(ctx, out.data(), &n, in.data(), static_cast<int>(in.size())) != 1) return false;
+  const size_t done = in.size() + (trailer != nullptr ? 1 : 0);
+  if (trailer != nullptr && EVP_CipherUpdate(ctx, out.data() + in.size(), &n, trailer, 1) != 1) return false;
   if (!encrypt && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1) return false;
-  if (EVP_CipherFinal_ex(ctx, out.data() + in.size(), &n) != 1) return false;
+  if (EVP_CipherFinal_ex(ctx, out.data() + done, &n) != 1) return false;
   if (encrypt && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes, tag.data()) != 1) return false;
   return true;
 }
@@ -253,12 +258,10 @@ class SwDevice final : public Device {
         out[0] = kContentApplicationData;
         put_be({&out[1], 2}, kTlsVersion12);
         put_be({&out[3], 2}, L + 1 + kTagBytes);
-        std::vector<uint8_t> inner(in.begin(), in.end());
-        inner.push_back(type);
         nonce = xor_nonce(k.iv, seq);
-        const bool ok = gcm(s.ctx.get(), true, nonce, {&out[0], 5}, inner, {&out[5], L + 1},
-                            std::span<uint8_t, kTagBytes>(&out[6 + L], kTagBytes));
-        secure_wipe(inner.data(), inner.size());
+        // The inner plaintext is P || type: the type byte is encrypted right after P.
+        const bool ok = gcm(s.ctx.get(), true, nonce, {&out[0], 5}, in, {&out[5], L + 1},
+                            std::span<uint8_t, kTagBytes>(&out[6 + L], kTagBytes), &type);
         return ok ? Status::kOk : Status::kBadLength;
       }
       case Framing::kDtls12: {
