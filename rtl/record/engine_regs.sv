@@ -126,6 +126,8 @@ module engine_regs #(
   logic [63:0]  rd_bytes_q;
   logic [63:0]  total_records_q, total_bytes_q;
   logic [31:0]  total_auth_fail_q, total_errors_q;
+  logic [7:0]   ev_records_q, ev_auth_fail_q, ev_errors_q;  // events of the previous clock
+  logic [23:0]  ev_bytes_q;
   logic [63:0]  cycles_q;
   logic [31:0]  cycles_hi_q;
   logic         clear_totals;
@@ -304,6 +306,10 @@ module engine_regs #(
       total_bytes_q     <= '0;
       total_auth_fail_q <= '0;
       total_errors_q    <= '0;
+      ev_records_q      <= '0;
+      ev_bytes_q        <= '0;
+      ev_auth_fail_q    <= '0;
+      ev_errors_q       <= '0;
       cycles_q          <= '0;
       cycles_hi_q       <= '0;
     end else begin
@@ -358,11 +364,22 @@ module engine_regs #(
         total_bytes_q     <= '0;
         total_auth_fail_q <= '0;
         total_errors_q    <= '0;
+        ev_records_q      <= '0;
+        ev_bytes_q        <= '0;
+        ev_auth_fail_q    <= '0;
+        ev_errors_q       <= '0;
       end else begin
-        total_records_q   <= total_records_q + 64'(count_ones(cnt_ok_i));
-        total_bytes_q     <= total_bytes_q + bytes_sum(cnt_ok_i, cnt_bytes_i);
-        total_auth_fail_q <= total_auth_fail_q + 32'(count_ones(cnt_auth_fail_i));
-        total_errors_q    <= total_errors_q + 32'(count_ones(cnt_error_i));
+        // The lanes' events of one clock are summed into narrow registers first and added to
+        // the totals the next clock, so no path runs from a lane's commit logic into a
+        // 64-bit adder.
+        ev_records_q      <= count_ones(cnt_ok_i);
+        ev_bytes_q        <= bytes_sum(cnt_ok_i, cnt_bytes_i);
+        ev_auth_fail_q    <= count_ones(cnt_auth_fail_i);
+        ev_errors_q       <= count_ones(cnt_error_i);
+        total_records_q   <= total_records_q + 64'(ev_records_q);
+        total_bytes_q     <= total_bytes_q + 64'(ev_bytes_q);
+        total_auth_fail_q <= total_auth_fail_q + 32'(ev_auth_fail_q);
+        total_errors_q    <= total_errors_q + 32'(ev_errors_q);
       end
 
       // read channel
@@ -381,9 +398,9 @@ module engine_regs #(
     for (int l = 0; l < LANES; l++) count_ones = count_ones + 8'(v[l]);
   endfunction
 
-  function automatic logic [63:0] bytes_sum(input logic [LANES-1:0] ok, input logic [LANES*16-1:0] b);
+  function automatic logic [23:0] bytes_sum(input logic [LANES-1:0] ok, input logic [LANES*16-1:0] b);
     bytes_sum = '0;
-    for (int l = 0; l < LANES; l++) if (ok[l]) bytes_sum = bytes_sum + 64'(b[l*16 +: 16]);
+    for (int l = 0; l < LANES; l++) if (ok[l]) bytes_sum = bytes_sum + 24'(b[l*16 +: 16]);
   endfunction
 
   // ---------------------------------------------------------------- read mux
