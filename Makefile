@@ -23,11 +23,11 @@ run: build
 	@$(BUILD_RELEASE)/host/app/mediasecctl demo --backend sim
 
 test: build
-	@ctest --preset release
+	@scripts/run-tests release
 
 # The same suite under AddressSanitizer + UBSan (iteration counts scaled by MEDIASEC_TEST_SCALE).
 test-asan: build-asan
-	@ctest --preset asan
+	@scripts/run-tests asan
 
 bench: build
 	@scripts/bench
@@ -37,7 +37,7 @@ lint: bootstrap
 	@scripts/lint-rtl
 
 soak: build
-	@MEDIASEC_TEST_SCALE=10 ctest --preset release -L soak
+	@MEDIASEC_TEST_SCALE=10 scripts/run-tests release
 
 clean:
 	rm -rf build

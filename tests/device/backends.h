@@ -19,12 +19,14 @@
 namespace mediasec::tb {
 
 // "sw" always; the Verilated RTL with 1 lane, and with 4 lanes under random stream stalls, when
-// this build has the sim backend.
+// this build has the sim backend and verilated those lane counts.
 inline std::vector<std::string> DeviceBackends() {
   std::vector<std::string> specs = {"sw"};
 #ifdef MEDIASEC_DEVICE_TESTS_SIM
   specs.push_back("sim:lanes=1");
+#ifdef MEDIASEC_DEVICE_TESTS_SIM4
   specs.push_back("sim:lanes=4,stall=0.25,seed=5");
+#endif
 #endif
   return specs;
 }
