@@ -73,7 +73,7 @@ module record_lane #(
   endfunction
 
   function automatic logic [4:0] min16(input logic [16:0] n);
-    min16 = (n >= 17'd16) ? 5'd16 : n[4:0];
+    min16 = (|n[16:4]) ? 5'd16 : n[4:0];  // an OR, not a comparator's carry chain
   endfunction
 
   logic [2:0] unused_cnt1, unused_cnt2, unused_cnt3, unused_cnt4, unused_cnt5;
@@ -222,6 +222,7 @@ module record_lane #(
   logic [3:0]   status_q, status_d;
   logic [191:0] hdr_q, hdr_d;         // received header bytes, byte 0 in [7:0]
   logic [4:0]   hdr_got_q, hdr_got_d;
+  logic [4:0]   hdr_left_q, hdr_left_d;  // header bytes still to collect (kept, not subtracted each clock)
   logic [16:0]  left_q, left_d;       // stream bytes of the frame not yet taken
   logic [16:0]  part_q, part_d;       // stream bytes left in the current part (AAD / data)
   logic [16:0]  gdata_q, gdata_d;     // gcm data bytes left (TLS 1.3 PROTECT: one more than part)
@@ -432,7 +433,7 @@ module record_lane #(
   // chunk size asked of the front rechunker in each state
   always_comb begin
     unique case (fst_q)
-      FHdr:         rk_size = min16(hdr_len - {12'h0, hdr_got_q});
+      FHdr:         rk_size = min16({12'h0, hdr_left_q});
       FAad, FData:  rk_size = min16(part_q);
       FTag:         rk_size = 5'd16;
       FDrain:       rk_size = min16(left_q);
@@ -448,6 +449,7 @@ module record_lane #(
     status_d     = status_q;
     hdr_d        = hdr_q;
     hdr_got_d    = hdr_got_q;
+    hdr_left_d   = hdr_left_q;
     left_d       = left_q;
     part_d       = part_q;
     gdata_d      = gdata_q;
@@ -487,6 +489,7 @@ module record_lane #(
       end
       FLen: begin
         hdr_got_d = '0;
+        hdr_left_d = hdr_len[4:0];
         hdr_d     = '0;
         if (j_badlen_q || !len_ok) begin
           status_d = StBadLen;
@@ -502,8 +505,9 @@ module record_lane #(
         if (rk_out_valid) begin
           hdr_d     = hdr_q | ({64'h0, rk_out} << {hdr_got_q, 3'b000});
           hdr_got_d = hdr_got_q + rk_size;
+          hdr_left_d = hdr_left_q - rk_size;
           left_d    = left_q - {12'h0, rk_size};
-          if ({12'h0, hdr_got_q + rk_size} == hdr_len) fst_d = FHdrChk;
+          if (hdr_left_q <= 5'd16) fst_d = FHdrChk;
         end
       end
       FHdrChk: begin
@@ -596,6 +600,7 @@ module record_lane #(
       status_q   <= '0;
       hdr_q      <= '0;
       hdr_got_q  <= '0;
+      hdr_left_q <= '0;
       left_q     <= '0;
       part_q     <= '0;
       gdata_q    <= '0;
@@ -620,6 +625,7 @@ module record_lane #(
       status_q  <= status_d;
       hdr_q     <= hdr_d;
       hdr_got_q <= hdr_got_d;
+      hdr_left_q <= hdr_left_d;
       left_q    <= left_d;
       part_q    <= part_d;
       gdata_q   <= gdata_d;
