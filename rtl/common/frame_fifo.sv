@@ -44,7 +44,9 @@ module frame_fifo #(
   logic [DescW-1:0] desc_head;
   logic [DAW:0] desc_count;
 
-  assign wr_ready_o     = (wr_ptr_q - rd_ptr_q) < (AW + 1)'(DEPTH);
+  // Full when the pointers meet with different wrap bits (occupancy never exceeds DEPTH): an
+  // equality test, with no subtractor and comparator carry chain in front of the writer.
+  assign wr_ready_o     = !((wr_ptr_q[AW] != rd_ptr_q[AW]) && (wr_ptr_q[AW-1:0] == rd_ptr_q[AW-1:0]));
   assign commit_ready_o = !desc_full;
   assign do_wr          = wr_valid_i && wr_ready_o;
   assign wr_ptr_next    = wr_ptr_q + {{AW{1'b0}}, do_wr};

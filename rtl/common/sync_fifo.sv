@@ -19,7 +19,7 @@ module sync_fifo #(
   logic [AW:0]      wr_q, rd_q;
   logic             do_push, do_pop;
 
-  assign full_o  = (wr_q - rd_q) == (AW + 1)'(DEPTH);
+  assign full_o  = (wr_q[AW] != rd_q[AW]) && (wr_q[AW-1:0] == rd_q[AW-1:0]);
   assign empty_o = (wr_q == rd_q);
   assign count_o = wr_q - rd_q;
   assign do_push = push_i && !full_o;
