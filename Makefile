@@ -19,8 +19,8 @@ build-asan: bootstrap
 
 # Until the media plane lands: device self-test and a record-protection demo on sw and sim.
 run: build
-	@$(BUILD_RELEASE)/host/app/mediasecctl demo --backend sw
-	@$(BUILD_RELEASE)/host/app/mediasecctl demo --backend sim
+	@$(BUILD_RELEASE)/host/app/mediasecctl --backend sw demo
+	@$(BUILD_RELEASE)/host/app/mediasecctl --backend sim demo
 
 test: build
 	@scripts/run-tests release

@@ -38,6 +38,7 @@ void print_identity(const mediasec::device::Identity& id) {
 int main(int argc, char** argv) {
   CLI::App app{"mediasecctl: control the mediasec media-plane security gateway"};
   app.require_subcommand(1);
+  app.fallthrough();  // --backend and --json may come before or after the subcommand
   std::string backend = "sw";
   bool json = false;
   app.add_option("-b,--backend", backend, "device backend: sw, sim[:lanes=N,stall=P,seed=S], xrt[:index=N,xclbin=PATH]")
