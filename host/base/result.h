@@ -26,11 +26,13 @@ struct Error {
 
 inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
 
-template <typename T>
+// E is the error type: Error by default; a protocol layer may carry its own (an H.248 error code
+// with the position of the fault, for example).
+template <typename T, typename E = Error>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}    // NOLINT: implicit by design
+  Result(E error) : v_(std::move(error)) {}        // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return ok(); }
@@ -43,25 +45,25 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const { return std::get<Error>(v_); }
+  const E& error() const { return std::get<E>(v_); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
-// Result<void>: success or an Error.
-template <>
-class [[nodiscard]] Result<void> {
+// Result<void>: success or an error.
+template <typename E>
+class [[nodiscard]] Result<void, E> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit by design
+  Result(E error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit by design
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const { return error_; }
+  const E& error() const { return error_; }
 
  private:
-  Error error_{};
+  E error_{};
   bool ok_ = true;
 };
 
