@@ -143,15 +143,16 @@ class Parser {
     }
   }
 
-  // VALUE = quotedString / 1*SafeChar
-  std::string value() {
+  // VALUE = quotedString / 1*SafeChar. Property values keep their quotes (packages tell a quoted
+  // string from a token); texts (reasons, error texts) do not.
+  std::string value(bool keep_quotes = true) {
     if (peek() == '"') {
-      size_t start = ++pos_;
+      size_t start = pos_++;
       while (pos_ < in_.size() && in_[pos_] != '"') ++pos_;
       if (pos_ >= in_.size()) fail("unterminated quoted string");
-      std::string v(in_.substr(start, pos_ - start));
       ++pos_;
-      return v;
+      return keep_quotes ? std::string(in_.substr(start, pos_ - start))
+                         : std::string(in_.substr(start + 1, pos_ - start - 2));
     }
     return std::string(word());
   }
@@ -192,6 +193,13 @@ class Parser {
   std::string octet_string();
   StatisticsDescriptor statistics();
   PropertyParm property(std::string_view name);
+  // An audit request naming a keyword item (Mode, ServiceStates, ...) without a value.
+  static PropertyParm name_only(Token t) {
+    PropertyParm p;
+    p.name = std::string(spelling(t, Form::kPretty));
+    p.relation = PropertyParm::Relation::kNone;
+    return p;
+  }
   EventsDescriptor events(bool names_only);
   RequestedEvent requested_event();
   EmbedDescriptor embed();
@@ -514,7 +522,10 @@ bool Parser::context_property(Token t, ContextProperties& props) {
       token();
       open('{');
       do {
-        props.attributes.push_back(property(word()));
+        // ContextList is a keyword: kept in its pretty spelling so both forms decode alike.
+        std::string_view w = word();
+        auto kw = lookup_token(w);
+        props.attributes.push_back(property(kw == Token::kContextList ? spelling(*kw, Form::kPretty) : w));
       } while (accept(','));
       close('}');
       return true;
@@ -832,8 +843,12 @@ LocalControlDescriptor Parser::local_control(bool names_only) {
     size_t start = pos_;
     std::string_view w = word();
     auto t = lookup_token(w);
+    if (names_only && t && peek() != '=' &&
+        (t == Token::kMode || t == Token::kReservedValue || t == Token::kReservedGroup)) {
+      lc.properties.push_back(name_only(*t));
+      continue;
+    }
     if (t == Token::kMode) {
-      if (names_only && peek() != '=') continue;
       expect('=');
       switch (token()) {
         case Token::kSendOnly: lc.mode = StreamMode::kSendOnly; break;
@@ -844,7 +859,6 @@ LocalControlDescriptor Parser::local_control(bool names_only) {
         default: fail("unknown stream mode");
       }
     } else if (t == Token::kReservedValue || t == Token::kReservedGroup) {
-      if (names_only && peek() != '=') continue;
       expect('=');
       Token v = token();
       if (v != Token::kOn && v != Token::kOff) fail("ReservedValue/ReservedGroup take ON or OFF");
@@ -870,8 +884,11 @@ TerminationStateDescriptor Parser::termination_state(bool names_only) {
   do {
     std::string_view w = word();
     auto t = lookup_token(w);
+    if (names_only && t && peek() != '=' && (t == Token::kServiceStates || t == Token::kBuffer)) {
+      ts.properties.push_back(name_only(*t));
+      continue;
+    }
     if (t == Token::kServiceStates) {
-      if (names_only && peek() != '=') continue;
       expect('=');
       switch (token()) {
         case Token::kTest: ts.service_state = ServiceState::kTest; break;
@@ -880,7 +897,6 @@ TerminationStateDescriptor Parser::termination_state(bool names_only) {
         default: fail("unknown service state");
       }
     } else if (t == Token::kBuffer) {
-      if (names_only && peek() != '=') continue;
       expect('=');
       Token v = token();
       if (v == Token::kOff) {
@@ -898,7 +914,8 @@ TerminationStateDescriptor Parser::termination_state(bool names_only) {
   return ts;
 }
 
-// LBRKT *(octets, with "\}" standing for "}") RBRKT
+// LBRKT *(octets, with "\}" standing for "}") RBRKT; white space around the text is formatting
+// (the model keeps the SDP lines without it).
 std::string Parser::octet_string() {
   open('{');
   while (pos_ < in_.size() && (in_[pos_] == ' ' || in_[pos_] == '\t' || in_[pos_] == '\r' || in_[pos_] == '\n')) ++pos_;
@@ -917,6 +934,8 @@ std::string Parser::octet_string() {
   }
   if (pos_ >= in_.size()) fail("unterminated Local or Remote descriptor");
   out.append(in_.substr(run, pos_ - run));
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\t' || out.back() == '\r' || out.back() == '\n'))
+    out.pop_back();
   ++pos_;
   --depth_;
   return out;
@@ -1174,12 +1193,23 @@ std::string Parser::digit_map_body() {
     ++pos_;
   }
   if (pos_ >= in_.size()) fail("unterminated digit map");
-  std::string_view body = in_.substr(start, pos_ - start);
-  while (!body.empty() && (body.back() == ' ' || body.back() == '\t' || body.back() == '\r' || body.back() == '\n'))
-    body.remove_suffix(1);
+  // Line breaks and the indentation after them are formatting; other spaces are kept as written.
+  std::string body;
+  bool after_break = false;
+  for (char c : in_.substr(start, pos_ - start)) {
+    if (c == '\r' || c == '\n') {
+      after_break = true;
+    } else if (after_break && (c == ' ' || c == '\t')) {
+      continue;
+    } else {
+      after_break = false;
+      body.push_back(c);
+    }
+  }
+  while (!body.empty() && (body.back() == ' ' || body.back() == '\t')) body.pop_back();
   ++pos_;
   --depth_;
-  return std::string(body);
+  return body;
 }
 
 EventBufferDescriptor Parser::event_buffer() {
@@ -1264,7 +1294,7 @@ ErrorDescriptor Parser::error_descriptor() {
   if (w.size() > 4) fail("an error code has at most four digits");
   e.code = number<uint16_t>(w, "error code");
   open('{');
-  if (peek() == '"') e.text = value();
+  if (peek() == '"') e.text = value(false);
   close('}');
   return e;
 }
@@ -1338,7 +1368,7 @@ ServiceChangeDescriptor Parser::services() {
       else fail("unknown ServiceChange method '" + std::string(m) + "'");
     } else if (t == Token::kReason) {
       expect('=');
-      sc.reason = value();
+      sc.reason = value(false);
     } else if (t == Token::kDelay) {
       expect('=');
       sc.delay = number<uint32_t>("delay");

@@ -27,7 +27,7 @@ class Writer {
     out_.append(buf, p);
   }
   void value(std::string_view v) {
-    if (is_bare_value(v)) {
+    if (is_bare_value(v) || (v.size() >= 2 && v.front() == '"' && v.back() == '"' && is_quotable(v.substr(1, v.size() - 2)))) {
       raw(v);
       return;
     }
@@ -66,6 +66,7 @@ class Writer {
   void descriptor(const Descriptor& d);
   void property(const PropertyParm& p);
   void properties(const std::vector<PropertyParm>& ps, size_t& i);
+  void keyword_properties(const std::vector<PropertyParm>& ps, size_t& i);
   void error(const ErrorDescriptor& e);
   void media(const MediaDescriptor& m);
   void stream_parms(const StreamParms& s, size_t& i);
@@ -93,9 +94,11 @@ class Writer {
   Form form_;
   bool pretty_;
   size_t level_ = 0;
+  unsigned version_ = 3;
 };
 
 void Writer::message(const Message& m) {
+  version_ = m.version;
   if (m.authentication) {
     tok(Token::kAuthentication);
     eq();
@@ -114,12 +117,11 @@ void Writer::message(const Message& m) {
   ch('\n');
   if (m.error) {
     error(*m.error);
-    ch('\n');
     return;
   }
-  for (const Transaction& t : m.transactions) {
-    transaction(t);
-    ch('\n');
+  for (size_t i = 0; i < m.transactions.size(); ++i) {
+    if (i) ch('\n');
+    transaction(m.transactions[i]);
   }
 }
 
@@ -285,7 +287,11 @@ size_t Writer::context_properties(const ContextProperties& p, size_t i) {
   }
   if (p.emergency) {
     item(i++);
-    tok(*p.emergency ? Token::kEmergency : Token::kEmergencyOff);
+    if (!*p.emergency && pretty_ && version_ == 2) {
+      raw("EmergencyOffToken");  // the v2 spelling (H.248.1 v2 Annex B)
+    } else {
+      tok(*p.emergency ? Token::kEmergency : Token::kEmergencyOff);
+    }
   }
   if (p.ieps_call) {
     item(i++);
@@ -293,12 +299,29 @@ size_t Writer::context_properties(const ContextProperties& p, size_t i) {
     eq();
     tok(*p.ieps_call ? Token::kOn : Token::kOff);
   }
-  if (!p.attributes.empty()) {
+  // ContextAttr { properties } and ContextAttr { ContextList = {...} } are separate descriptors.
+  const std::string_view list_name = spelling(Token::kContextList, Form::kPretty);
+  size_t j = 0;
+  for (const PropertyParm& a : p.attributes) {
+    if (a.name == list_name) continue;
+    if (j == 0) {
+      item(i++);
+      tok(Token::kContextAttr);
+      open();
+    }
+    item(j++);
+    property(a);
+  }
+  if (j > 0) close();
+  for (const PropertyParm& a : p.attributes) {
+    if (a.name != list_name) continue;
     item(i++);
     tok(Token::kContextAttr);
     open();
-    size_t j = 0;
-    properties(p.attributes, j);
+    item(0);
+    PropertyParm list = a;
+    list.name = spelling(Token::kContextList, form_);
+    property(list);
     close();
   }
   if (p.has_audit) {
@@ -448,6 +471,19 @@ void Writer::properties(const std::vector<PropertyParm>& ps, size_t& i) {
   }
 }
 
+// Properties of LocalControl and TerminationState, where an audit request names keyword items
+// (Mode, ServiceStates, ...) without a value.
+void Writer::keyword_properties(const std::vector<PropertyParm>& ps, size_t& i) {
+  for (const PropertyParm& p : ps) {
+    item(i++);
+    if (p.relation == PropertyParm::Relation::kNone && p.name.find('/') == std::string::npos) {
+      type_name(p.name);
+    } else {
+      property(p);
+    }
+  }
+}
+
 void Writer::error(const ErrorDescriptor& e) {
   tok(Token::kError);
   eq();
@@ -533,7 +569,7 @@ void Writer::local_control(const LocalControlDescriptor& lc) {
     eq();
     tok(*lc.reserve_group ? Token::kOn : Token::kOff);
   }
-  properties(lc.properties, i);
+  keyword_properties(lc.properties, i);
   close();
 }
 
@@ -557,7 +593,7 @@ void Writer::termination_state(const TerminationStateDescriptor& ts) {
     eq();
     tok(*ts.buffer == EventBufferControl::kOff ? Token::kOff : Token::kLockStep);
   }
-  properties(ts.properties, i);
+  keyword_properties(ts.properties, i);
   close();
 }
 
@@ -573,6 +609,7 @@ void Writer::octets(Token t, const std::string& sdp) {
     }
   }
   out_.append(sdp, run, std::string::npos);
+  if (!sdp.empty()) ch('\n');
   ch('}');
 }
 
@@ -671,6 +708,7 @@ void Writer::embed(const EmbedDescriptor& e) {
 
 void Writer::signals(const SignalsDescriptor& s) {
   tok(Token::kSignals);
+  if (s.items.empty()) return;  // a bare Signals: stop all signals
   open();
   for (size_t i = 0; i < s.items.size(); ++i) {
     item(i);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -61,11 +62,18 @@ struct PropertyParm {
   std::string name;                 // "pkg/item", "pkg/*", "*/*" or a bare name
   Relation relation = Relation::kEqual;  // kNone: a name only (audit requests, statistics)
   Form form = Form::kSingle;
+  // As written: a quoted value keeps its quotes ("\"abc\"") because packages tell a quoted
+  // string from a token; unquoted() gives the text.
   std::vector<std::string> values;
 
   const std::string* value() const { return values.empty() ? nullptr : &values.front(); }
   friend bool operator==(const PropertyParm&, const PropertyParm&) = default;
 };
+
+// The text of a property value: without its quotes if it has them.
+inline std::string_view unquoted(std::string_view v) {
+  return (v.size() >= 2 && v.front() == '"' && v.back() == '"') ? v.substr(1, v.size() - 2) : v;
+}
 
 enum class StreamMode : uint8_t { kSendOnly, kReceiveOnly, kSendReceive, kInactive, kLoopback };
 enum class ServiceState : uint8_t { kTest, kOutOfService, kInService };
@@ -93,8 +101,8 @@ struct StatisticsDescriptor {
   friend bool operator==(const StatisticsDescriptor&, const StatisticsDescriptor&) = default;
 };
 
-// Local and Remote carry SDP text (the octet string between the braces, unescaped, leading
-// white space removed).
+// Local and Remote carry SDP text: the octet string between the braces, unescaped, without the
+// white space around it (the encoder ends it with a line break).
 struct StreamParms {
   std::optional<LocalControlDescriptor> local_control;
   std::optional<std::string> local;
