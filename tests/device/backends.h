@@ -15,8 +15,12 @@
 #include "drivers/device.h"
 #include "drivers/open_device.h"
 #include "tests/support/record_reference.h"
+#include "tests/support/test_env.h"
 
 namespace mediasec::tb {
+
+using mediasec::test_env::TestScale;
+using mediasec::test_env::TestSeed;
 
 // "sw" always; the Verilated RTL with 1 lane, and with 4 lanes under random stream stalls, when
 // this build has the sim backend and verilated those lane counts.
@@ -38,18 +42,6 @@ inline std::string BackendName(const ::testing::TestParamInfo<std::string>& info
   std::string n;
   for (char c : info.param) n += (std::isalnum(static_cast<unsigned char>(c)) != 0) ? c : '_';
   return n;
-}
-
-inline double TestScale() {
-  const char* s = std::getenv("MEDIASEC_TEST_SCALE");
-  const double v = s != nullptr ? std::strtod(s, nullptr) : 1.0;
-  return v > 0 ? v : 1.0;
-}
-
-// MEDIASEC_TEST_SEED overrides the default seed; tests print the seed they used on failure.
-inline uint64_t TestSeed(uint64_t fallback) {
-  const char* s = std::getenv("MEDIASEC_TEST_SEED");
-  return s != nullptr ? std::strtoull(s, nullptr, 0) : fallback;
 }
 
 inline std::unique_ptr<device::Device> OpenOrFail(const std::string& spec) {
