@@ -110,18 +110,25 @@ class Parser {
     return in_.substr(start, pos_ - start);
   }
 
+  // The keyword at the current position, if any, without consuming it. The answer is cached for
+  // the token() call that usually follows.
   std::optional<Token> peek_token() {
-    size_t save = pos_;
     skip();
-    size_t start = pos_;
-    while (pos_ < in_.size() && is_safe_char(in_[pos_])) ++pos_;
-    std::optional<Token> t;
-    if (pos_ > start) t = lookup_token(in_.substr(start, pos_ - start));
-    pos_ = save;
-    return t;
+    if (pos_ == peeked_at_) return peeked_;
+    size_t end = pos_;
+    while (end < in_.size() && is_safe_char(in_[end])) ++end;
+    peeked_at_ = pos_;
+    peeked_end_ = end;
+    peeked_ = end > pos_ ? lookup_token(in_.substr(pos_, end - pos_)) : std::nullopt;
+    return peeked_;
   }
 
   Token token() {
+    skip();
+    if (pos_ == peeked_at_ && peeked_) {
+      pos_ = peeked_end_;
+      return *peeked_;
+    }
     size_t start = pos_;
     std::string_view w = word();
     auto t = lookup_token(w);
@@ -221,6 +228,9 @@ class Parser {
   const DecodeLimits& limits_;
   size_t pos_ = 0;
   size_t depth_ = 0;
+  size_t peeked_at_ = std::string_view::npos;  // position of the last peek_token()
+  size_t peeked_end_ = 0;
+  std::optional<Token> peeked_;
   std::optional<uint32_t> transaction_id_;
   bool transaction_is_request_ = false;
 };
@@ -609,9 +619,10 @@ Command Parser::command(bool request) {
   Command cmd;
   skip();
   size_t start = pos_;
+  std::optional<Token> peeked = peek_token();  // usually cached by the caller's look-ahead
   std::string_view w = word();
   // ["O-"] ["W-"] prefixes (requests only)
-  for (;;) {
+  for (; !peeked;) {
     if (request && starts_with_ci(w, "O-") && !cmd.optional) {
       cmd.optional = true;
       w.remove_prefix(2);
@@ -622,7 +633,7 @@ Command Parser::command(bool request) {
       break;
     }
   }
-  auto t = lookup_token(w);
+  auto t = peeked ? peeked : lookup_token(w);
   if (!t) {
     pos_ = start;
     fail("unknown command '" + std::string(w) + "'");

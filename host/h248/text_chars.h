@@ -5,19 +5,25 @@
 
 namespace mediasec::h248 {
 
+namespace detail {
+struct SafeCharTable {
+  bool safe[256] = {};
+  constexpr SafeCharTable() {
+    for (int c = 0; c < 256; ++c) {
+      const char ch = static_cast<char>(c);
+      bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+      for (char extra : {'+', '-', '&', '!', '_', '/', '\'', '?', '@', '^', '`', '~', '*', '$', '\\', '(', ')', '%', '|', '.'})
+        ok = ok || ch == extra;
+      safe[c] = ok;
+    }
+  }
+};
+inline constexpr SafeCharTable kSafeChars{};
+}  // namespace detail
+
 // SafeChar = DIGIT / ALPHA / "+" / "-" / "&" / "!" / "_" / "/" / "'" / "?" / "@" / "^" / "`" /
 //            "~" / "*" / "$" / "\" / "(" / ")" / "%" / "|" / "."
-constexpr bool is_safe_char(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '+': case '-': case '&': case '!': case '_': case '/': case '\'': case '?': case '@':
-    case '^': case '`': case '~': case '*': case '$': case '\\': case '(': case ')': case '%':
-    case '|': case '.':
-      return true;
-    default:
-      return false;
-  }
-}
+constexpr bool is_safe_char(char c) { return detail::kSafeChars.safe[static_cast<unsigned char>(c)]; }
 
 // A VALUE may be written bare when it is one or more SafeChars; otherwise it is quoted.
 constexpr bool is_bare_value(std::string_view v) {
