@@ -229,6 +229,7 @@ Result<std::optional<Setup>, SdpError> MediaDescription::setup() const {
   const Attribute* a = attribute("setup");
   if (a == nullptr) return std::optional<Setup>();
   std::string_view v = a->value ? trim(*a->value) : std::string_view();
+  if (v == "$") return std::optional<Setup>();  // underspecified: the gateway chooses
   if (iequal(v, "active")) return std::optional<Setup>(Setup::kActive);
   if (iequal(v, "passive")) return std::optional<Setup>(Setup::kPassive);
   if (iequal(v, "actpass")) return std::optional<Setup>(Setup::kActPass);
@@ -240,6 +241,7 @@ Result<std::optional<ConnectionAttr>, SdpError> MediaDescription::connection_att
   const Attribute* a = attribute("connection");
   if (a == nullptr) return std::optional<ConnectionAttr>();
   std::string_view v = a->value ? trim(*a->value) : std::string_view();
+  if (v == "$") return std::optional<ConnectionAttr>();  // underspecified: the gateway chooses
   if (iequal(v, "new")) return std::optional<ConnectionAttr>(ConnectionAttr::kNew);
   if (iequal(v, "existing")) return std::optional<ConnectionAttr>(ConnectionAttr::kExisting);
   return error(0, "a=connection must be new or existing");
@@ -249,6 +251,7 @@ Result<std::vector<Fingerprint>, SdpError> MediaDescription::fingerprints() cons
   std::vector<Fingerprint> out;
   for (const Attribute* a : attributes_named("fingerprint")) {
     if (!a->value) return error(0, "a=fingerprint without a value");
+    if (trim(*a->value) == "$") continue;  // underspecified: the gateway publishes its own
     auto fp = parse_fingerprint(*a->value);
     if (!fp) return fp.error();
     out.push_back(std::move(fp).value());

@@ -88,7 +88,7 @@ struct MediaDescription {
   void remove_attribute(std::string_view name);
 
   // Typed views of the attributes this gateway acts on; an attribute that is present but
-  // malformed is an error.
+  // malformed is an error, one that is underspecified ("$") reads as absent.
   Result<std::optional<Setup>, SdpError> setup() const;
   Result<std::optional<ConnectionAttr>, SdpError> connection_attr() const;
   Result<std::vector<Fingerprint>, SdpError> fingerprints() const;

@@ -124,6 +124,13 @@ TEST(Sdp, ErrorsNameTheLine) {
   EXPECT_FALSE(parse("v=0\nm=message 70000 TCP/MSRP *\n").ok());
 }
 
+TEST(Sdp, UnderspecifiedAttributesReadAsAbsent) {
+  auto s = parse_ok("v=0\nm=message $ TCP/TLS/MSRP *\na=setup:$\na=connection:$\na=fingerprint:$\n");
+  EXPECT_FALSE(s.media[0].setup().value());
+  EXPECT_FALSE(s.media[0].connection_attr().value());
+  EXPECT_TRUE(s.media[0].fingerprints().value().empty());
+}
+
 TEST(Sdp, EditingAttributesForTheAnswer) {
   auto s = parse_ok("v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\na=setup:actpass\n");
   MediaDescription& m = s.media[0];

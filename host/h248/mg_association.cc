@@ -1,0 +1,337 @@
+#include "host/h248/mg_association.h"
+
+#include "host/h248/decode.h"
+#include "host/h248/error_codes.h"
+
+namespace mediasec::h248 {
+
+ProfileId default_profile(Profile p) {
+  switch (p) {
+    case Profile::kIq: return {"3GPP_Iq", 1};
+    case Profile::kIx: return {"3GPP_Ix", 1};
+    case Profile::kMp: return {"3GPP_Mp", 1};
+  }
+  return {"3GPP_Iq", 1};
+}
+
+const char* to_string(AssociationState s) {
+  switch (s) {
+    case AssociationState::kIdle: return "idle";
+    case AssociationState::kRegistering: return "registering";
+    case AssociationState::kRegistered: return "registered";
+    case AssociationState::kDisconnected: return "disconnected";
+    case AssociationState::kShutDown: return "shut down";
+  }
+  return "?";
+}
+
+Result<std::unique_ptr<MgAssociation>> MgAssociation::open(AssociationConfig config, Gateway& gateway) {
+  if (config.mgcs.empty()) return make_error(ErrorCode::kInvalidArgument, "no MGC configured");
+  for (const MgcPeer& p : config.mgcs) {
+    auto e = net::Endpoint::parse(p.host, p.port);
+    if (!e) return e.error();
+  }
+  auto local = net::Endpoint::parse(config.local_address, config.local_port);
+  if (!local) return local.error();
+  auto socket = net::UdpSocket::bind(*local);
+  if (!socket) return socket.error();
+  return std::unique_ptr<MgAssociation>(new MgAssociation(std::move(config), gateway, std::move(socket).value()));
+}
+
+MgAssociation::MgAssociation(AssociationConfig config, Gateway& gateway, net::UdpSocket socket)
+    : config_(std::move(config)), gateway_(gateway), socket_(std::move(socket)) {
+  use_mgc(*net::Endpoint::parse(config_.mgcs.front().host, config_.mgcs.front().port));
+}
+
+void MgAssociation::log(std::string line) { log_.push_back(std::move(line)); }
+
+std::vector<std::string> MgAssociation::take_log() {
+  std::vector<std::string> out;
+  out.swap(log_);
+  return out;
+}
+
+// A new peer: a new transaction-ID space.
+void MgAssociation::use_mgc(const net::Endpoint& mgc) {
+  if (transactions_) transactions_->cancel_all();
+  mgc_ = mgc;
+  const net::Endpoint me = socket_.local();
+  MessageId mid{me.storage.ss_family == AF_INET6 ? MessageId::Kind::kIp6 : MessageId::Kind::kIp4, me.host(), me.port()};
+  transactions_ = std::make_unique<TransactionManager>(mid, config_.version, config_.timers, config_.form);
+  transactions_->set_request_handler([this](const TransactionRequest& r) { on_request(r); });
+}
+
+void MgAssociation::start() { register_with(0, ServiceChangeMethod::kRestart, "901 Cold Boot"); }
+
+void MgAssociation::register_with(size_t index, ServiceChangeMethod method, std::string reason) {
+  mgc_index_ = index % config_.mgcs.size();
+  use_mgc(*net::Endpoint::parse(config_.mgcs[mgc_index_].host, config_.mgcs[mgc_index_].port));
+  state_ = method == ServiceChangeMethod::kDisconnected ? AssociationState::kDisconnected : AssociationState::kRegistering;
+  ServiceChangeDescriptor sc;
+  sc.method = method;
+  sc.reason = std::move(reason);
+  sc.version = config_.version;
+  sc.profile = config_.profile.name + "/" + std::to_string(config_.profile.version);
+  Command cmd;
+  cmd.type = CommandType::kServiceChange;
+  cmd.terminations = {TerminationId{"ROOT"}};
+  cmd.descriptors.emplace_back(std::move(sc));
+  Action a;
+  a.context = ContextId::null();
+  a.commands.push_back(std::move(cmd));
+  log("registering with MGC " + mgc_.to_string() + " (" + to_string(state_) + ")");
+  transactions_->send_request({std::move(a)}, [this, method](const RequestResult& r) { on_registration_reply(r, method); },
+                              Clock::now());
+  flush();
+}
+
+std::optional<net::Endpoint> MgAssociation::parse_mid(const std::string& text) const {
+  // "[10.0.0.1]:2944", "10.0.0.1:2944", or a bare port (same host).
+  std::string host = mgc_.host();
+  uint16_t port = 2944;
+  std::string t = text;
+  if (!t.empty() && t.front() == '[') {
+    size_t close = t.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    host = t.substr(1, close - 1);
+    t = t.substr(close + 1);
+    if (!t.empty() && t.front() == ':') t = t.substr(1);
+  } else if (size_t colon = t.rfind(':'); colon != std::string::npos) {
+    host = t.substr(0, colon);
+    t = t.substr(colon + 1);
+  }
+  if (!t.empty()) {
+    try {
+      port = static_cast<uint16_t>(std::stoul(t));
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  auto e = net::Endpoint::parse(host, port);
+  if (!e) return std::nullopt;
+  return *e;
+}
+
+void MgAssociation::on_registration_reply(const RequestResult& result, ServiceChangeMethod method) {
+  if (state_ == AssociationState::kShutDown) return;
+  if (result.outcome == RequestOutcome::kCancelled) return;
+  if (result.outcome == RequestOutcome::kTimedOut) {
+    log("MGC " + mgc_.to_string() + " did not answer the ServiceChange");
+    size_t next = mgc_index_ + 1;
+    if (next >= config_.mgcs.size()) {
+      retry_at_ = Clock::now() + config_.retry_after_all_failed;  // then start over
+      return;
+    }
+    register_with(next, method, method == ServiceChangeMethod::kDisconnected ? "900 Service Restored" : "901 Cold Boot");
+    return;
+  }
+  const TransactionReply& reply = result.reply;
+  std::optional<std::string> redirect;
+  bool refused = reply.error.has_value();
+  for (const Action& a : reply.actions) {
+    for (const Command& c : a.commands) {
+      for (const Descriptor& d : c.descriptors) {
+        if (std::holds_alternative<ErrorDescriptor>(d)) refused = true;
+        if (auto* sc = std::get_if<ServiceChangeDescriptor>(&d)) {
+          if (sc->mgc_id) redirect = sc->mgc_id;
+          if (sc->version && *sc->version < config_.version) transactions_->set_version(static_cast<uint8_t>(*sc->version));
+        }
+      }
+    }
+  }
+  if (redirect) {
+    if (auto to = parse_mid(*redirect)) {
+      ++stats_.handoffs;
+      log("MGC " + mgc_.to_string() + " hands us to " + to->to_string());
+      use_mgc(*to);
+      // Register with the MGC we were sent to, keeping the method.
+      ServiceChangeDescriptor sc;
+      sc.method = ServiceChangeMethod::kHandOff;
+      sc.reason = "903 MGC Directed Change";
+      sc.version = config_.version;
+      sc.profile = config_.profile.name + "/" + std::to_string(config_.profile.version);
+      Command cmd;
+      cmd.type = CommandType::kServiceChange;
+      cmd.terminations = {TerminationId{"ROOT"}};
+      cmd.descriptors.emplace_back(std::move(sc));
+      Action a;
+      a.commands.push_back(std::move(cmd));
+      transactions_->send_request({std::move(a)}, [this](const RequestResult& r) {
+        on_registration_reply(r, ServiceChangeMethod::kHandOff);
+      }, Clock::now());
+      flush();
+      return;
+    }
+  }
+  if (refused) {
+    log("MGC " + mgc_.to_string() + " refused the registration");
+    register_with(mgc_index_ + 1, method, "901 Cold Boot");
+    return;
+  }
+  state_ = AssociationState::kRegistered;
+  ++stats_.registrations;
+  last_heard_ = Clock::now();
+  log("registered with MGC " + mgc_.to_string());
+}
+
+void MgAssociation::lost_mgc(const std::string& why) {
+  if (state_ != AssociationState::kRegistered) return;
+  ++stats_.disconnections;
+  log("lost MGC " + mgc_.to_string() + ": " + why + "; contexts kept, re-registering");
+  register_with(mgc_index_, ServiceChangeMethod::kDisconnected, "900 Service Restored");
+}
+
+void MgAssociation::on_request(const TransactionRequest& request) {
+  // ServiceChange from the MGC on ROOT: HandOff to another MGC, or Forced/Graceful.
+  std::optional<net::Endpoint> handoff;
+  for (const Action& a : request.actions) {
+    for (const Command& c : a.commands) {
+      if (c.type == CommandType::kServiceChange && !c.terminations.empty() && c.terminations.front().is_root()) {
+        for (const Descriptor& d : c.descriptors)
+          if (auto* sc = std::get_if<ServiceChangeDescriptor>(&d))
+            if (sc->method == ServiceChangeMethod::kHandOff && sc->mgc_id) handoff = parse_mid(*sc->mgc_id);
+      }
+      // The inactivity timer: Events { it/ito { mit = N } } on ROOT (N in units of 10 ms).
+      if (c.type == CommandType::kModify && !c.terminations.empty() && c.terminations.front().is_root()) {
+        for (const Descriptor& d : c.descriptors) {
+          if (auto* e = std::get_if<EventsDescriptor>(&d)) {
+            inactivity_.reset();
+            for (const RequestedEvent& ev : e->events) {
+              if (ev.name != "it/ito") continue;
+              uint32_t mit = 0;
+              for (const PropertyParm& p : ev.parameters)
+                if (p.name == "mit" && p.value()) mit = static_cast<uint32_t>(std::strtoul(p.value()->c_str(), nullptr, 10));
+              if (mit > 0) {
+                inactivity_ = Millis(mit * 10);
+                inactivity_request_id_ = e->request_id;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  transactions_->reply(gateway_.handle(request), Clock::now());
+  if (handoff) {
+    flush();
+    ++stats_.handoffs;
+    log("MGC " + mgc_.to_string() + " hands us off to " + handoff->to_string());
+    use_mgc(*handoff);
+    ServiceChangeDescriptor sc;
+    sc.method = ServiceChangeMethod::kHandOff;
+    sc.reason = "903 MGC Directed Change";
+    sc.version = config_.version;
+    sc.profile = config_.profile.name + "/" + std::to_string(config_.profile.version);
+    Command cmd;
+    cmd.type = CommandType::kServiceChange;
+    cmd.terminations = {TerminationId{"ROOT"}};
+    cmd.descriptors.emplace_back(std::move(sc));
+    Action a;
+    a.commands.push_back(std::move(cmd));
+    state_ = AssociationState::kRegistering;
+    transactions_->send_request({std::move(a)}, [this](const RequestResult& r) {
+      on_registration_reply(r, ServiceChangeMethod::kHandOff);
+    }, Clock::now());
+  }
+}
+
+void MgAssociation::on_datagram(const net::UdpSocket::Datagram& d) {
+  ++stats_.messages_received;
+  auto m = decode(d.data);
+  if (!m) {
+    ++stats_.malformed_messages;
+    const DecodeError& e = m.error();
+    log("malformed message from " + d.from.to_string() + ": " + describe(e));
+    // A request we can identify gets an error reply; anything else is dropped (H.248.1 8.2.2).
+    if (e.transaction_id && e.transaction_is_request && d.from == mgc_) {
+      transactions_->reject(*e.transaction_id, ErrorDescriptor{e.code, e.reason.substr(0, 80)}, Clock::now());
+      flush();
+    }
+    return;
+  }
+  if (!(d.from == mgc_)) {
+    log("message from " + d.from.to_string() + " which is not our MGC: dropped");
+    return;
+  }
+  last_heard_ = Clock::now();
+  transactions_->receive(*m, Clock::now());
+}
+
+void MgAssociation::notify(Action action) {
+  ++stats_.notifies_sent;
+  transactions_->send_request({std::move(action)}, [this](const RequestResult& r) {
+    if (r.outcome == RequestOutcome::kTimedOut) lost_mgc("a Notify was not answered");
+  }, Clock::now());
+  flush();
+}
+
+void MgAssociation::shutdown(ServiceChangeMethod method, uint32_t delay_s) {
+  ServiceChangeDescriptor sc;
+  sc.method = method;
+  sc.reason = method == ServiceChangeMethod::kGraceful ? "905 Termination taken out of service" : "908 MG Impending Failure";
+  if (method == ServiceChangeMethod::kGraceful && delay_s) sc.delay = delay_s;
+  sc.version = config_.version;
+  sc.profile = config_.profile.name + "/" + std::to_string(config_.profile.version);
+  Command cmd;
+  cmd.type = CommandType::kServiceChange;
+  cmd.terminations = {TerminationId{"ROOT"}};
+  cmd.descriptors.emplace_back(std::move(sc));
+  Action a;
+  a.commands.push_back(std::move(cmd));
+  bool answered = false;
+  transactions_->send_request({std::move(a)}, [&answered](const RequestResult&) { answered = true; }, Clock::now());
+  flush();
+  run_until([&] { return answered; }, config_.timers.request_timeout);
+  if (method == ServiceChangeMethod::kForced) gateway_.clear();
+  state_ = AssociationState::kShutDown;
+  log(std::string("shut down (") + (method == ServiceChangeMethod::kForced ? "forced" : "graceful") + ")");
+}
+
+void MgAssociation::flush() {
+  for (std::string& out : transactions_->take_output()) {
+    if (socket_.send_to(mgc_, out)) ++stats_.messages_sent;
+  }
+}
+
+void MgAssociation::run_for(Millis budget) {
+  const Clock::time_point end = Clock::now() + budget;
+  for (;;) {
+    Clock::time_point now = Clock::now();
+    transactions_->tick(now);
+    flush();
+    if (retry_at_ <= now) {
+      retry_at_ = Clock::time_point::max();
+      register_with(0, state_ == AssociationState::kDisconnected ? ServiceChangeMethod::kDisconnected
+                                                                 : ServiceChangeMethod::kRestart,
+                    state_ == AssociationState::kDisconnected ? "900 Service Restored" : "901 Cold Boot");
+    }
+    if (inactivity_ && state_ == AssociationState::kRegistered && now - last_heard_ > *inactivity_) {
+      log("MGC silent for longer than the inactivity timer");
+      last_heard_ = now;
+      ObservedEvent ev;
+      ev.name = "it/ito";
+      Command n;
+      n.type = CommandType::kNotify;
+      n.terminations = {TerminationId{"ROOT"}};
+      n.descriptors.emplace_back(ObservedEventsDescriptor{inactivity_request_id_.value_or(0), {ev}});
+      Action a;
+      a.commands.push_back(std::move(n));
+      notify(std::move(a));
+    }
+    if (now >= end) return;
+    Clock::time_point wake = std::min({end, transactions_->next_deadline(), retry_at_});
+    auto wait = std::chrono::duration_cast<Millis>(wake - now) + Millis(1);
+    if (inactivity_) wait = std::min(wait, *inactivity_);
+    auto d = socket_.receive(std::max(Millis(0), std::min(wait, Millis(100))));
+    if (d.ok() && d.value()) on_datagram(*d.value());
+    flush();
+  }
+}
+
+bool MgAssociation::run_until(const std::function<bool()>& done, Millis limit) {
+  const Clock::time_point end = Clock::now() + limit;
+  while (!done() && Clock::now() < end) run_for(Millis(20));
+  return done();
+}
+
+}  // namespace mediasec::h248

@@ -1,0 +1,116 @@
+// The MG's association with its MGCs over UDP (H.248.1 Annex D.1, port 2944): ServiceChange
+// Restart registration with an ordered list of MGCs, handoff (a reply's ServiceChangeAddress /
+// MgcIdToTry, or the MGC's own HandOff), Disconnected re-registration after the MGC is lost (the
+// contexts and their media stay), Graceful and Forced shutdown, the inactivity timer (it/ito),
+// and the profile name and version in every ServiceChange. Requests from the MGC go to the
+// gateway model; Notify goes the other way.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/base/result.h"
+#include "host/h248/gateway.h"
+#include "host/h248/transaction_manager.h"
+#include "host/net/udp_socket.h"
+
+namespace mediasec::h248 {
+
+enum class Profile : uint8_t { kIq, kIx, kMp };  // IMS-AGW (TS 29.334), TrGW (TS 29.238), MRFP (TS 29.333)
+
+struct ProfileId {
+  std::string name;
+  uint32_t version = 1;
+};
+// The profile name and version announced in ServiceChange (configurable; docs/h248-profile.md).
+ProfileId default_profile(Profile p);
+
+struct MgcPeer {
+  std::string host;     // an IP address
+  uint16_t port = 2944;
+};
+
+struct AssociationConfig {
+  std::string local_address = "127.0.0.1";
+  uint16_t local_port = 2944;            // 0: any (tests)
+  std::vector<MgcPeer> mgcs;             // in order of preference
+  ProfileId profile = default_profile(Profile::kIq);
+  uint8_t version = 3;
+  Form form = Form::kCompact;
+  TransactionTimers timers;
+  Millis retry_after_all_failed{2000};   // pause before starting again at the first MGC
+};
+
+enum class AssociationState : uint8_t { kIdle, kRegistering, kRegistered, kDisconnected, kShutDown };
+const char* to_string(AssociationState s);
+
+struct AssociationStats {
+  uint64_t registrations = 0;
+  uint64_t handoffs = 0;
+  uint64_t disconnections = 0;
+  uint64_t malformed_messages = 0;
+  uint64_t messages_received = 0;
+  uint64_t messages_sent = 0;
+  uint64_t notifies_sent = 0;
+};
+
+class MgAssociation {
+ public:
+  static Result<std::unique_ptr<MgAssociation>> open(AssociationConfig config, Gateway& gateway);
+
+  // Starts registration (ServiceChange Restart, 901 Cold Boot) with the first MGC.
+  void start();
+  // Runs the socket and timers for at most `budget`.
+  void run_for(Millis budget);
+  // Runs until `done()` is true or `limit` passes; returns done().
+  bool run_until(const std::function<bool()>& done, Millis limit);
+
+  // Sends a Notify action (from Gateway::observe) to the MGC.
+  void notify(Action action);
+  // ServiceChange Graceful (with a delay in seconds) or Forced on ROOT; then the association is
+  // shut down (the gateway's contexts are cleared for Forced).
+  void shutdown(ServiceChangeMethod method, uint32_t delay_s = 0);
+
+  AssociationState state() const { return state_; }
+  const net::Endpoint& mgc() const { return mgc_; }
+  net::Endpoint local() const { return socket_.local(); }
+  const AssociationStats& stats() const { return stats_; }
+  const TransactionStats& transaction_stats() const { return transactions_->stats(); }
+  // Log lines (what happened, never secrets), oldest first; the caller drains them.
+  std::vector<std::string> take_log();
+
+ private:
+  MgAssociation(AssociationConfig config, Gateway& gateway, net::UdpSocket socket);
+
+  void register_with(size_t index, ServiceChangeMethod method, std::string reason);
+  void use_mgc(const net::Endpoint& mgc);
+  void on_registration_reply(const RequestResult& result, ServiceChangeMethod method);
+  void on_request(const TransactionRequest& request);
+  void on_datagram(const net::UdpSocket::Datagram& d);
+  void lost_mgc(const std::string& why);
+  void flush();
+  void log(std::string line);
+  std::optional<net::Endpoint> parse_mid(const std::string& text) const;
+
+  AssociationConfig config_;
+  Gateway& gateway_;
+  net::UdpSocket socket_;
+  net::Endpoint mgc_;
+  std::unique_ptr<TransactionManager> transactions_;
+  AssociationState state_ = AssociationState::kIdle;
+  size_t mgc_index_ = 0;
+  Clock::time_point retry_at_ = Clock::time_point::max();
+  // Inactivity timer (it/ito on ROOT): report and treat the MGC as lost when it stays silent.
+  std::optional<Millis> inactivity_;
+  std::optional<uint32_t> inactivity_request_id_;
+  Clock::time_point last_heard_ = Clock::now();
+  AssociationStats stats_;
+  std::vector<std::string> log_;
+};
+
+}  // namespace mediasec::h248

@@ -1,0 +1,189 @@
+#include "host/h248/transaction_manager.h"
+
+#include <algorithm>
+
+namespace mediasec::h248 {
+
+TransactionManager::TransactionManager(MessageId own_mid, uint8_t version, TransactionTimers timers, Form form)
+    : mid_(std::move(own_mid)), version_(version), timers_(timers), form_(form) {}
+
+void TransactionManager::emit(Transaction t) {
+  Message m;
+  m.version = version_;
+  m.mid = mid_;
+  m.transactions.push_back(std::move(t));
+  output_.push_back(encode(m, {form_}));
+}
+
+uint32_t TransactionManager::send_request(std::vector<Action> actions, ReplyCallback callback, Clock::time_point now) {
+  const uint32_t id = next_id_;
+  next_id_ = next_id_ == 0xFFFFFFFDu ? 1 : next_id_ + 1;
+  Message m;
+  m.version = version_;
+  m.mid = mid_;
+  m.transactions.push_back(TransactionRequest{id, std::move(actions)});
+  Outgoing o;
+  o.encoded = encode(m, {form_});
+  o.callback = std::move(callback);
+  o.interval = timers_.initial_retransmit;
+  o.next_send = now + o.interval;
+  o.give_up = now + timers_.request_timeout;
+  output_.push_back(o.encoded);
+  outgoing_[id] = std::move(o);
+  ++stats_.requests_sent;
+  return id;
+}
+
+void TransactionManager::reply(TransactionReply r, Clock::time_point now) {
+  auto it = incoming_.find(r.id);
+  if (it == incoming_.end() || it->second.answered) return;
+  Message m;
+  m.version = version_;
+  m.mid = mid_;
+  m.transactions.push_back(std::move(r));
+  Incoming& in = it->second;
+  in.answered = true;
+  in.encoded_reply = encode(m, {form_});
+  in.expires = now + timers_.reply_retention;
+  output_.push_back(in.encoded_reply);
+}
+
+void TransactionManager::reject(uint32_t id, ErrorDescriptor error, Clock::time_point now) {
+  auto [it, fresh] = incoming_.try_emplace(id);
+  if (fresh) it->second.received = now;
+  TransactionReply r;
+  r.id = id;
+  r.error = std::move(error);
+  reply(std::move(r), now);
+}
+
+void TransactionManager::finish(uint32_t id, RequestResult result) {
+  auto it = outgoing_.find(id);
+  if (it == outgoing_.end()) return;
+  ReplyCallback cb = std::move(it->second.callback);
+  result.retransmissions = it->second.retransmissions;
+  result.pendings = it->second.pendings;
+  outgoing_.erase(it);
+  if (cb) cb(result);
+}
+
+void TransactionManager::receive(const Message& message, Clock::time_point now) {
+  if (message.version < version_ && message.version >= 1) version_ = message.version;
+  std::vector<TransactionAck> acks;
+  for (const Transaction& t : message.transactions) {
+    if (auto* req = std::get_if<TransactionRequest>(&t)) {
+      auto it = incoming_.find(req->id);
+      if (it != incoming_.end()) {
+        // A retransmission: the stored reply, or Pending while we are still working on it.
+        if (it->second.answered) {
+          output_.push_back(it->second.encoded_reply);
+          ++stats_.duplicates_answered;
+        } else {
+          emit(TransactionPending{req->id});
+          it->second.pending_sent = true;
+          ++stats_.pendings_sent;
+        }
+        continue;
+      }
+      Incoming in;
+      in.received = now;
+      incoming_[req->id] = std::move(in);
+      if (handler_) handler_(*req);
+    } else if (auto* rep = std::get_if<TransactionReply>(&t)) {
+      if (rep->immediate_ack_required) acks.push_back({rep->id, rep->id});
+      if (outgoing_.count(rep->id)) {
+        RequestResult r;
+        r.reply = *rep;
+        finish(rep->id, std::move(r));
+      }
+    } else if (auto* pn = std::get_if<TransactionPending>(&t)) {
+      auto it = outgoing_.find(pn->id);
+      if (it != outgoing_.end()) {
+        // The peer is working on it: stop retransmitting, wait for the long timer.
+        ++it->second.pendings;
+        ++stats_.pendings_received;
+        it->second.give_up = now + timers_.long_timeout;
+        it->second.next_send = it->second.give_up;
+      }
+    } else if (auto* k = std::get_if<TransactionResponseAck>(&t)) {
+      for (const TransactionAck& a : k->acks) {
+        ++stats_.acks_received;
+        // Our stored replies are no longer needed.
+        for (auto it = incoming_.lower_bound(a.first); it != incoming_.end() && it->first <= a.last;) {
+          if (it->second.answered) {
+            it = incoming_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+    }
+  }
+  if (!acks.empty()) {
+    emit(TransactionResponseAck{std::move(acks)});
+    ++stats_.acks_sent;
+  }
+}
+
+void TransactionManager::tick(Clock::time_point now) {
+  std::vector<uint32_t> expired;
+  for (auto& [id, o] : outgoing_) {
+    if (now >= o.give_up) {
+      expired.push_back(id);
+    } else if (now >= o.next_send) {
+      output_.push_back(o.encoded);
+      ++o.retransmissions;
+      ++stats_.retransmissions;
+      o.interval = std::min(o.interval * 2, timers_.max_retransmit);
+      o.next_send = now + o.interval;
+    }
+  }
+  for (uint32_t id : expired) {
+    ++stats_.requests_timed_out;
+    RequestResult r;
+    r.outcome = RequestOutcome::kTimedOut;
+    finish(id, std::move(r));
+  }
+  for (auto it = incoming_.begin(); it != incoming_.end();) {
+    Incoming& in = it->second;
+    if (in.answered && now >= in.expires) {
+      it = incoming_.erase(it);
+      continue;
+    }
+    if (!in.answered && !in.pending_sent && now - in.received >= timers_.provisional) {
+      emit(TransactionPending{it->first});
+      in.pending_sent = true;
+      ++stats_.pendings_sent;
+    }
+    ++it;
+  }
+}
+
+Clock::time_point TransactionManager::next_deadline() const {
+  Clock::time_point next = Clock::time_point::max();
+  for (const auto& [id, o] : outgoing_) next = std::min({next, o.next_send, o.give_up});
+  for (const auto& [id, in] : incoming_) {
+    if (in.answered) {
+      next = std::min(next, in.expires);
+    } else if (!in.pending_sent) {
+      next = std::min(next, in.received + timers_.provisional);
+    }
+  }
+  return next;
+}
+
+std::vector<std::string> TransactionManager::take_output() {
+  std::vector<std::string> out(std::make_move_iterator(output_.begin()), std::make_move_iterator(output_.end()));
+  output_.clear();
+  return out;
+}
+
+void TransactionManager::cancel_all() {
+  while (!outgoing_.empty()) {
+    RequestResult r;
+    r.outcome = RequestOutcome::kCancelled;
+    finish(outgoing_.begin()->first, std::move(r));
+  }
+}
+
+}  // namespace mediasec::h248

@@ -1,0 +1,120 @@
+// H.248.1 transactions with one peer, over an unreliable transport (Annex D.1 application-level
+// framing): request retransmission with back-off, duplicate requests answered from stored
+// replies, Pending when a request outlives the provisional timer, long timer after a Pending,
+// TransactionResponseAck for replies that ask for it (ImmAckRequired) and for our stored replies.
+//
+// Sans I/O: the caller feeds received messages and the time, and sends what take_output()
+// returns. One manager per peer: each has its own transaction-ID space.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "host/h248/encode.h"
+#include "host/h248/message.h"
+
+namespace mediasec::h248 {
+
+using Clock = std::chrono::steady_clock;
+using Millis = std::chrono::milliseconds;
+
+struct TransactionTimers {
+  Millis initial_retransmit{1000};    // first retransmission of a request
+  Millis max_retransmit{8000};        // back-off doubles up to this
+  Millis request_timeout{30000};      // no reply and no Pending: give up (normalMGExecutionTime-ish)
+  Millis long_timeout{60000};         // after a Pending: give up if no reply by then
+  Millis provisional{1000};           // MGProvisionalResponseTimerValue: send Pending after this
+  Millis reply_retention{30000};      // keep replies to answer duplicates
+};
+
+enum class RequestOutcome : uint8_t { kReplied, kTimedOut, kCancelled };
+
+struct RequestResult {
+  RequestOutcome outcome = RequestOutcome::kReplied;
+  TransactionReply reply;  // when kReplied
+  unsigned retransmissions = 0;
+  unsigned pendings = 0;
+};
+
+struct TransactionStats {
+  uint64_t requests_sent = 0;
+  uint64_t retransmissions = 0;
+  uint64_t requests_timed_out = 0;
+  uint64_t pendings_received = 0;
+  uint64_t pendings_sent = 0;
+  uint64_t duplicates_answered = 0;
+  uint64_t acks_sent = 0;
+  uint64_t acks_received = 0;
+};
+
+class TransactionManager {
+ public:
+  using ReplyCallback = std::function<void(const RequestResult&)>;
+  // A received request. The handler answers now or later through reply(); until it does,
+  // duplicates are answered with Pending.
+  using RequestHandler = std::function<void(const TransactionRequest&)>;
+
+  TransactionManager(MessageId own_mid, uint8_t version, TransactionTimers timers, Form form = Form::kCompact);
+
+  void set_request_handler(RequestHandler handler) { handler_ = std::move(handler); }
+  void set_version(uint8_t version) { version_ = version; }
+
+  // Sends a request; the callback runs once with the reply, a timeout or a cancellation.
+  uint32_t send_request(std::vector<Action> actions, ReplyCallback callback, Clock::time_point now);
+  // Answers a received request (the reply's id selects it).
+  void reply(TransactionReply reply, Clock::time_point now);
+  // Answers a request that could not be decoded (its ID was readable) with an error.
+  void reject(uint32_t id, ErrorDescriptor error, Clock::time_point now);
+  // Feeds one received message.
+  void receive(const Message& message, Clock::time_point now);
+  // Retransmissions, Pendings and timeouts due by now.
+  void tick(Clock::time_point now);
+  // The next time tick() has something to do.
+  Clock::time_point next_deadline() const;
+  // Messages to send, encoded, in order.
+  std::vector<std::string> take_output();
+  // Gives up every outstanding request (their callbacks run with kCancelled).
+  void cancel_all();
+
+  size_t outstanding() const { return outgoing_.size(); }
+  const TransactionStats& stats() const { return stats_; }
+
+ private:
+  struct Outgoing {
+    std::string encoded;
+    ReplyCallback callback;
+    Clock::time_point next_send;
+    Clock::time_point give_up;
+    Millis interval;
+    unsigned retransmissions = 0;
+    unsigned pendings = 0;
+  };
+  struct Incoming {
+    bool answered = false;
+    Clock::time_point received;
+    Clock::time_point expires;  // answered: when the stored reply is dropped
+    bool pending_sent = false;
+    std::string encoded_reply;
+  };
+
+  void emit(Transaction t);
+  void finish(uint32_t id, RequestResult result);
+
+  MessageId mid_;
+  uint8_t version_;
+  TransactionTimers timers_;
+  Form form_;
+  RequestHandler handler_;
+  uint32_t next_id_ = 1;
+  std::map<uint32_t, Outgoing> outgoing_;
+  std::map<uint32_t, Incoming> incoming_;
+  std::deque<std::string> output_;
+  TransactionStats stats_;
+};
+
+}  // namespace mediasec::h248

@@ -1,0 +1,177 @@
+%% A real MGC for mediasec's tests: Erlang/OTP megaco over UDP (H.248 text, version 3).
+%%
+%%   erl -noshell -pa DIR -run mgc_peer main PORT ENCODING SC_DELAY_MS
+%%
+%% ENCODING is "pretty" or "compact". SC_DELAY_MS delays the reply to the MG's ServiceChange
+%% (a delay longer than the MG's retransmission timer makes the MG retransmit, and megaco then
+%% answers the duplicate with Pending).
+%%
+%% It waits for the MG to register, then drives one call: Add (choose context, choose a TLS/MSRP
+%% termination with underspecified Local SDP), Modify (Events tcpbcc/tcpest), AuditValue ROOT
+%% (Packages), waits for the MG's Notify, then Subtract. Each step prints one line on stdout
+%% ("REGISTERED ...", "ADD ...", ...); "DONE" at the end, "FAIL ..." on any error.
+-module(mgc_peer).
+
+-include_lib("megaco/include/megaco.hrl").
+-include_lib("megaco/include/megaco_message_v3.hrl").
+
+-export([main/1]).
+%% megaco_user callbacks, each with the user_args [Driver, ScDelayMs] appended.
+-export([handle_connect/4, handle_disconnect/5, handle_syntax_error/5, handle_message_error/5,
+         handle_trans_request/5, handle_trans_long_request/5, handle_trans_reply/6,
+         handle_trans_ack/6, handle_unexpected_trans/5, handle_trans_request_abort/6,
+         handle_segment_reply/7]).
+
+say(Fmt, Args) -> io:format(Fmt ++ "~n", Args).
+
+main([PortS, EncodingS, DelayS]) ->
+    Port = list_to_integer(PortS),
+    Delay = list_to_integer(DelayS),
+    Encoder = case EncodingS of
+                  "compact" -> megaco_compact_text_encoder;
+                  _ -> megaco_pretty_text_encoder
+              end,
+    ok = megaco:start(),
+    Mid = {ip4Address, #'IP4Address'{address = [127, 0, 0, 1], portNumber = Port}},
+    Driver = self(),
+    Timer = #megaco_incr_timer{wait_for = 300, factor = 2, incr = 0, max_retries = 6},
+    ok = megaco:start_user(Mid, [{user_mod, ?MODULE}, {user_args, [Driver, Delay]},
+                                 {protocol_version, 3}, {request_timer, Timer},
+                                 {long_request_timer, 10000}, {pending_timer, 200},
+                                 {reply_timer, 10000}]),
+    RH = (megaco:user_info(Mid, receive_handle))#megaco_receive_handle{
+           encoding_mod = Encoder, encoding_config = [], send_mod = megaco_udp},
+    {ok, Sup} = megaco_udp:start_transport(),
+    {ok, _SH, _Ctl} = megaco_udp:open(Sup, [{port, Port}, {udp_options, [{ip, {127, 0, 0, 1}}]},
+                                             {receive_handle, RH}]),
+    say("LISTENING ~p", [Port]),
+    Result = (catch drive()),
+    case Result of
+        ok -> say("DONE", []);
+        Other -> say("FAIL ~p", [Other])
+    end,
+    timer:sleep(200),
+    init:stop().
+
+drive() ->
+    Conn = receive {registered, C} -> C after 20000 -> throw(no_registration) end,
+    %% Add: choose a context and a TLS/MSRP termination; the MG fills in address and port.
+    Local = sdp([{"v", "0"}, {"c", "IN IP4 $"}, {"m", "message $ TCP/TLS/MSRP *"}, {"a", "setup:$"}]),
+    Remote = sdp([{"v", "0"}, {"c", "IN IP4 127.0.0.1"}, {"m", "message 7394 TCP/TLS/MSRP *"},
+                  {"a", "setup:actpass"}, {"a", "connection:new"},
+                  {"a", "fingerprint:sha-256 " ++ fingerprint()}]),
+    LC = #'LocalControlDescriptor'{streamMode = sendRecv,
+                                   propertyParms = [#'PropertyParm'{name = "tlsbsc/role", value = ["server"]}]},
+    Media = #'MediaDescriptor'{streams = {oneStream, #'StreamParms'{localControlDescriptor = LC,
+                                                                     localDescriptor = Local,
+                                                                     remoteDescriptor = Remote}}},
+    Add = #'AmmRequest'{terminationID = [#megaco_term_id{contains_wildcards = true, id = [[?megaco_choose]]}],
+                        descriptors = [{mediaDescriptor, Media}]},
+    {Ctx, [Term]} =
+        case call(Conn, ?megaco_choose_context_id, {addReq, Add}) of
+            {C1, [{addReply, #'AmmsReply'{terminationID = [T1], terminationAudit = Audit}}]} ->
+                say("ADD ~p ~s ~s", [C1, tid(T1), local_port(Audit)]),
+                {C1, [T1]};
+            R1 -> throw({add, R1})
+        end,
+    %% Modify: ask for the TCP establishment event.
+    Ev = #'EventsDescriptor'{requestID = 77, eventList = [#'RequestedEvent'{pkgdName = "tcpbcc/tcpest", evParList = []}]},
+    case call(Conn, Ctx, {modReq, #'AmmRequest'{terminationID = [Term], descriptors = [{eventsDescriptor, Ev}]}}) of
+        {Ctx, [{modReply, #'AmmsReply'{}}]} -> say("MODIFY ~s", [tid(Term)]);
+        R2 -> throw({modify, R2})
+    end,
+    %% An unknown package is refused with 440.
+    BadEv = #'EventsDescriptor'{requestID = 78, eventList = [#'RequestedEvent'{pkgdName = "nosuchpkg/x", evParList = []}]},
+    case call(Conn, Ctx, {modReq, #'AmmRequest'{terminationID = [Term], descriptors = [{eventsDescriptor, BadEv}]}}) of
+        {_, [{modReply, #'AmmsReply'{terminationAudit = [{errorDescriptor, #'ErrorDescriptor'{errorCode = Code}}]}}]} ->
+            say("MODIFY_ERROR ~p", [Code]);
+        R3 -> throw({bad_modify, R3})
+    end,
+    %% AuditValue ROOT: the packages the MG supports.
+    Root = #megaco_term_id{id = ["root"]},
+    AuditReq = #'AuditRequest'{terminationID = Root,
+                               auditDescriptor = #'AuditDescriptor'{auditToken = [packagesToken]}},
+    case call(Conn, ?megaco_null_context_id, {auditValueRequest, AuditReq}) of
+        {_, [{auditValueReply, {auditResult, #'AuditResult'{terminationAuditResult = TAR}}}]} ->
+            Pkgs = [N || {packagesDescriptor, L} <- TAR, #'PackagesItem'{packageName = N} <- L],
+            say("AUDIT ~p ~s", [length(Pkgs), string:join(lists:sort(Pkgs), ",")]);
+        R4 -> throw({audit, R4})
+    end,
+    say("WAITING_NOTIFY", []),
+    receive {notified, NT, EvName} -> say("NOTIFY ~s ~s", [NT, EvName]) after 10000 -> throw(no_notify) end,
+    %% Subtract: the termination and its statistics.
+    case call(Conn, Ctx, {subtractReq, #'SubtractRequest'{terminationID = [Term]}}) of
+        {Ctx, [{subtractReply, #'AmmsReply'{terminationAudit = SA}}]} ->
+            Stats = [N || {statisticsDescriptor, L} <- SA, #'StatisticsParameter'{statName = N} <- L],
+            say("SUBTRACT ~s ~s", [tid(Term), string:join(Stats, ",")]);
+        R5 -> throw({subtract, R5})
+    end,
+    ok.
+
+call(Conn, Ctx, Cmd) ->
+    AR = #'ActionRequest'{contextId = Ctx, commandRequests = [#'CommandRequest'{command = Cmd}]},
+    case megaco:call(Conn, [AR], []) of
+        {_Vsn, {ok, [#'ActionReply'{contextId = C, commandReply = Replies}]}} -> {C, Replies};
+        {_Vsn, Other} -> throw({call_failed, Other})
+    end.
+
+sdp(Lines) -> #'LocalRemoteDescriptor'{propGrps = [[#'PropertyParm'{name = N, value = [V]} || {N, V} <- Lines]]}.
+
+fingerprint() -> string:join(lists:duplicate(32, "AB"), ":").
+
+tid(#megaco_term_id{id = Id}) -> string:join(Id, "/").
+
+local_port(Audit) when is_list(Audit) ->
+    Ports = [P || {mediaDescriptor, #'MediaDescriptor'{streams = {oneStream, #'StreamParms'{localDescriptor = L}}}} <- Audit,
+                  L =/= asn1_NOVALUE,
+                  #'PropertyParm'{name = "m", value = [M]} <- lists:append(L#'LocalRemoteDescriptor'.propGrps),
+                  P <- [lists:nth(2, string:tokens(M, " "))]],
+    case Ports of [P | _] -> P; [] -> "none" end;
+local_port(_) -> "none".
+
+%% ---- megaco_user callbacks (user_args: [Driver, ScDelayMs]) -------------------------------
+
+handle_connect(_Conn, _Vsn, _Driver, _Delay) -> ok.
+handle_disconnect(_Conn, _Vsn, _Reason, _Driver, _Delay) -> ok.
+handle_syntax_error(_RH, _Vsn, Err, _Driver, _Delay) -> say("SYNTAX_ERROR ~p", [Err]), reply.
+handle_message_error(_Conn, _Vsn, Err, _Driver, _Delay) -> say("MESSAGE_ERROR ~p", [Err]), no_reply.
+
+handle_trans_request(Conn, Vsn, Actions, Driver, Delay) ->
+    lists:map(fun(A) -> request(Conn, Vsn, A, Driver, Delay) end, Actions),
+    {discard_ack, [reply_for(A) || A <- Actions]}.
+
+request(Conn, _Vsn, #'ActionRequest'{commandRequests = Cmds}, Driver, Delay) ->
+    lists:foreach(
+      fun(#'CommandRequest'{command = {serviceChangeReq, #'ServiceChangeRequest'{serviceChangeParms = P}}}) ->
+              timer:sleep(Delay),
+              say("REGISTERED ~p ~s", [P#'ServiceChangeParm'.serviceChangeMethod,
+                                       profile(P#'ServiceChangeParm'.serviceChangeProfile)]),
+              Driver ! {registered, Conn};
+         (#'CommandRequest'{command = {notifyReq, #'NotifyRequest'{terminationID = [T], observedEventsDescriptor = OE}}}) ->
+              [#'ObservedEvent'{eventName = E} | _] = OE#'ObservedEventsDescriptor'.observedEventLst,
+              Driver ! {notified, tid(T), E};
+         (_) -> ok
+      end, Cmds).
+
+profile(#'ServiceChangeProfile'{profileName = N}) -> N;
+profile(_) -> "none".
+
+reply_for(#'ActionRequest'{contextId = Ctx, commandRequests = Cmds}) ->
+    #'ActionReply'{contextId = Ctx, commandReply = [command_reply(C) || C <- Cmds]}.
+
+command_reply(#'CommandRequest'{command = {serviceChangeReq, #'ServiceChangeRequest'{terminationID = T}}}) ->
+    {serviceChangeReply, #'ServiceChangeReply'{
+                            terminationID = T,
+                            serviceChangeResult = {serviceChangeResParms, #'ServiceChangeResParm'{serviceChangeVersion = 3}}}};
+command_reply(#'CommandRequest'{command = {notifyReq, #'NotifyRequest'{terminationID = T}}}) ->
+    {notifyReply, #'NotifyReply'{terminationID = T}};
+command_reply(_) ->
+    {notifyReply, #'NotifyReply'{terminationID = [?megaco_root_termination_id],
+                                 errorDescriptor = #'ErrorDescriptor'{errorCode = 501}}}.
+
+handle_trans_long_request(_Conn, _Vsn, _Data, _Driver, _Delay) -> {discard_ack, []}.
+handle_trans_reply(_Conn, _Vsn, _Result, _Data, _Driver, _Delay) -> ok.
+handle_trans_ack(_Conn, _Vsn, _Status, _Data, _Driver, _Delay) -> ok.
+handle_unexpected_trans(_Conn, _Vsn, _Trans, _Driver, _Delay) -> ok.
+handle_trans_request_abort(_Conn, _Vsn, _Tid, _Pid, _Driver, _Delay) -> ok.
+handle_segment_reply(_Conn, _Vsn, _Tid, _Sn, _Sc, _Driver, _Delay) -> ok.
