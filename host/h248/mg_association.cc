@@ -63,13 +63,12 @@ void MgAssociation::use_mgc(const net::Endpoint& mgc) {
 
 void MgAssociation::start() { register_with(0, ServiceChangeMethod::kRestart, "901 Cold Boot"); }
 
-void MgAssociation::register_with(size_t index, ServiceChangeMethod method, std::string reason) {
-  mgc_index_ = index % config_.mgcs.size();
-  use_mgc(*net::Endpoint::parse(config_.mgcs[mgc_index_].host, config_.mgcs[mgc_index_].port));
-  state_ = method == ServiceChangeMethod::kDisconnected ? AssociationState::kDisconnected : AssociationState::kRegistering;
+// ServiceChange on ROOT with our version and profile.
+Action MgAssociation::service_change(ServiceChangeMethod method, std::string reason, uint32_t delay_s) const {
   ServiceChangeDescriptor sc;
   sc.method = method;
-  sc.reason = std::move(reason);
+  sc.reason.emplace(std::move(reason));
+  if (delay_s) sc.delay = delay_s;
   sc.version = config_.version;
   sc.profile = config_.profile.name + "/" + std::to_string(config_.profile.version);
   Command cmd;
@@ -79,9 +78,18 @@ void MgAssociation::register_with(size_t index, ServiceChangeMethod method, std:
   Action a;
   a.context = ContextId::null();
   a.commands.push_back(std::move(cmd));
+  return a;
+}
+
+void MgAssociation::register_with(size_t index, ServiceChangeMethod method, std::string reason) {
+  mgc_index_ = index % config_.mgcs.size();
+  use_mgc(*net::Endpoint::parse(config_.mgcs[mgc_index_].host, config_.mgcs[mgc_index_].port));
+  state_ = method == ServiceChangeMethod::kDisconnected ? AssociationState::kDisconnected : AssociationState::kRegistering;
+  Action a = service_change(method, std::move(reason));
   log("registering with MGC " + mgc_.to_string() + " (" + to_string(state_) + ")");
-  transactions_->send_request({std::move(a)}, [this, method](const RequestResult& r) { on_registration_reply(r, method); },
-                              Clock::now());
+  transactions_->send_request({std::move(a)}, [this, method](const RequestResult& r) {
+    defer([this, method, r] { on_registration_reply(r, method); });
+  }, Clock::now());
   flush();
 }
 
@@ -141,25 +149,7 @@ void MgAssociation::on_registration_reply(const RequestResult& result, ServiceCh
   }
   if (redirect) {
     if (auto to = parse_mid(*redirect)) {
-      ++stats_.handoffs;
-      log("MGC " + mgc_.to_string() + " hands us to " + to->to_string());
-      use_mgc(*to);
-      // Register with the MGC we were sent to, keeping the method.
-      ServiceChangeDescriptor sc;
-      sc.method = ServiceChangeMethod::kHandOff;
-      sc.reason = "903 MGC Directed Change";
-      sc.version = config_.version;
-      sc.profile = config_.profile.name + "/" + std::to_string(config_.profile.version);
-      Command cmd;
-      cmd.type = CommandType::kServiceChange;
-      cmd.terminations = {TerminationId{"ROOT"}};
-      cmd.descriptors.emplace_back(std::move(sc));
-      Action a;
-      a.commands.push_back(std::move(cmd));
-      transactions_->send_request({std::move(a)}, [this](const RequestResult& r) {
-        on_registration_reply(r, ServiceChangeMethod::kHandOff);
-      }, Clock::now());
-      flush();
+      hand_off_to(*to);
       return;
     }
   }
@@ -212,27 +202,21 @@ void MgAssociation::on_request(const TransactionRequest& request) {
     }
   }
   transactions_->reply(gateway_.handle(request), Clock::now());
-  if (handoff) {
-    flush();
-    ++stats_.handoffs;
-    log("MGC " + mgc_.to_string() + " hands us off to " + handoff->to_string());
-    use_mgc(*handoff);
-    ServiceChangeDescriptor sc;
-    sc.method = ServiceChangeMethod::kHandOff;
-    sc.reason = "903 MGC Directed Change";
-    sc.version = config_.version;
-    sc.profile = config_.profile.name + "/" + std::to_string(config_.profile.version);
-    Command cmd;
-    cmd.type = CommandType::kServiceChange;
-    cmd.terminations = {TerminationId{"ROOT"}};
-    cmd.descriptors.emplace_back(std::move(sc));
-    Action a;
-    a.commands.push_back(std::move(cmd));
-    state_ = AssociationState::kRegistering;
-    transactions_->send_request({std::move(a)}, [this](const RequestResult& r) {
-      on_registration_reply(r, ServiceChangeMethod::kHandOff);
-    }, Clock::now());
-  }
+  if (handoff) defer([this, to = *handoff] { hand_off_to(to); });
+}
+
+void MgAssociation::hand_off_to(const net::Endpoint& to) {
+  flush();
+  ++stats_.handoffs;
+  log("MGC " + mgc_.to_string() + " hands us off to " + to.to_string());
+  use_mgc(to);
+  state_ = AssociationState::kRegistering;
+  transactions_->send_request({service_change(ServiceChangeMethod::kHandOff, "903 MGC Directed Change")},
+                              [this](const RequestResult& r) {
+                                defer([this, r] { on_registration_reply(r, ServiceChangeMethod::kHandOff); });
+                              },
+                              Clock::now());
+  flush();
 }
 
 void MgAssociation::on_datagram(const net::UdpSocket::Datagram& d) {
@@ -260,31 +244,34 @@ void MgAssociation::on_datagram(const net::UdpSocket::Datagram& d) {
 void MgAssociation::notify(Action action) {
   ++stats_.notifies_sent;
   transactions_->send_request({std::move(action)}, [this](const RequestResult& r) {
-    if (r.outcome == RequestOutcome::kTimedOut) lost_mgc("a Notify was not answered");
+    if (r.outcome == RequestOutcome::kTimedOut) defer([this] { lost_mgc("a Notify was not answered"); });
   }, Clock::now());
   flush();
 }
 
 void MgAssociation::shutdown(ServiceChangeMethod method, uint32_t delay_s) {
-  ServiceChangeDescriptor sc;
-  sc.method = method;
-  sc.reason = method == ServiceChangeMethod::kGraceful ? "905 Termination taken out of service" : "908 MG Impending Failure";
-  if (method == ServiceChangeMethod::kGraceful && delay_s) sc.delay = delay_s;
-  sc.version = config_.version;
-  sc.profile = config_.profile.name + "/" + std::to_string(config_.profile.version);
-  Command cmd;
-  cmd.type = CommandType::kServiceChange;
-  cmd.terminations = {TerminationId{"ROOT"}};
-  cmd.descriptors.emplace_back(std::move(sc));
-  Action a;
-  a.commands.push_back(std::move(cmd));
+  const bool graceful = method == ServiceChangeMethod::kGraceful;
+  Action a = service_change(method, graceful ? "905 Termination taken out of service" : "908 MG Impending Failure",
+                            graceful ? delay_s : 0);
   bool answered = false;
   transactions_->send_request({std::move(a)}, [&answered](const RequestResult&) { answered = true; }, Clock::now());
   flush();
   run_until([&] { return answered; }, config_.timers.request_timeout);
+  deferred_.clear();
   if (method == ServiceChangeMethod::kForced) gateway_.clear();
   state_ = AssociationState::kShutDown;
   log(std::string("shut down (") + (method == ServiceChangeMethod::kForced ? "forced" : "graceful") + ")");
+}
+
+// Work that replaces the transaction manager (a new MGC) must not run inside one of its calls.
+void MgAssociation::defer(std::function<void()> work) { deferred_.push_back(std::move(work)); }
+
+void MgAssociation::run_deferred() {
+  while (!deferred_.empty()) {
+    std::vector<std::function<void()>> work;
+    work.swap(deferred_);
+    for (auto& w : work) w();
+  }
 }
 
 void MgAssociation::flush() {
@@ -298,6 +285,7 @@ void MgAssociation::run_for(Millis budget) {
   for (;;) {
     Clock::time_point now = Clock::now();
     transactions_->tick(now);
+    run_deferred();
     flush();
     if (retry_at_ <= now) {
       retry_at_ = Clock::time_point::max();
@@ -324,6 +312,7 @@ void MgAssociation::run_for(Millis budget) {
     if (inactivity_) wait = std::min(wait, *inactivity_);
     auto d = socket_.receive(std::max(Millis(0), std::min(wait, Millis(100))));
     if (d.ok() && d.value()) on_datagram(*d.value());
+    run_deferred();
     flush();
   }
 }

@@ -87,12 +87,16 @@ class MgAssociation {
  private:
   MgAssociation(AssociationConfig config, Gateway& gateway, net::UdpSocket socket);
 
+  Action service_change(ServiceChangeMethod method, std::string reason, uint32_t delay_s = 0) const;
   void register_with(size_t index, ServiceChangeMethod method, std::string reason);
   void use_mgc(const net::Endpoint& mgc);
   void on_registration_reply(const RequestResult& result, ServiceChangeMethod method);
   void on_request(const TransactionRequest& request);
   void on_datagram(const net::UdpSocket::Datagram& d);
   void lost_mgc(const std::string& why);
+  void hand_off_to(const net::Endpoint& to);
+  void defer(std::function<void()> work);
+  void run_deferred();
   void flush();
   void log(std::string line);
   std::optional<net::Endpoint> parse_mid(const std::string& text) const;
@@ -111,6 +115,7 @@ class MgAssociation {
   Clock::time_point last_heard_ = Clock::now();
   AssociationStats stats_;
   std::vector<std::string> log_;
+  std::vector<std::function<void()>> deferred_;
 };
 
 }  // namespace mediasec::h248

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -245,6 +246,54 @@ TEST_F(MegacoMgc, TriesTheNextMgcWhenTheFirstIsSilent) {
     std::this_thread::sleep_for(20ms);
   }
   EXPECT_TRUE(registered_line);
+}
+
+// The MGC goes away: an unanswered Notify tells us, we re-register with Method = Disconnected
+// (contexts kept) until an MGC answers again.
+TEST_F(MegacoMgc, ReRegistersAsDisconnectedAfterLosingTheMgc) {
+  const uint16_t port = free_udp_port();
+  auto wait_for_line = [](Subprocess& p, const std::string& prefix) {
+    for (int i = 0; i < 1000; ++i) {
+      while (auto l = p.line())
+        if (l->rfind(prefix, 0) == 0) return *l;
+      std::this_thread::sleep_for(20ms);
+    }
+    return std::string();
+  };
+  auto first = std::make_unique<Subprocess>(std::vector<std::string>{
+      "erl", "-noshell", "-pa", MEDIASEC_MGC_PEER_DIR, "-run", "mgc_peer", "main", std::to_string(port), "pretty", "0"});
+  ASSERT_FALSE(wait_for_line(*first, "LISTENING").empty());
+  AssociationConfig config;
+  config.local_port = 0;
+  config.mgcs = {{"127.0.0.1", port}};
+  config.timers.initial_retransmit = 100ms;
+  config.timers.request_timeout = 800ms;
+  config.retry_after_all_failed = 300ms;
+  auto assoc = MgAssociation::open(config, gateway_);
+  ASSERT_TRUE(assoc.ok());
+  MgAssociation& mg = **assoc;
+  mg.start();
+  ASSERT_TRUE(mg.run_until([&] { return mg.state() == AssociationState::kRegistered; }, 20s));
+  EXPECT_EQ(wait_for_line(*first, "REGISTERED"), "REGISTERED restart 3gpp_iq");
+  // The call megaco starts leaves a context behind: it must survive the MGC's loss.
+  ASSERT_TRUE(mg.run_until([&] { return gateway_.context_count() == 1; }, 10s));
+  first.reset();  // the MGC dies
+
+  Command n;
+  n.type = CommandType::kNotify;
+  n.terminations = {TerminationId{"ROOT"}};
+  n.descriptors.emplace_back(ObservedEventsDescriptor{1, {ObservedEvent{std::nullopt, "g/cause", std::nullopt, {}}}});
+  Action a;
+  a.commands.push_back(n);
+  mg.notify(std::move(a));
+  ASSERT_TRUE(mg.run_until([&] { return mg.state() == AssociationState::kDisconnected; }, 10s));
+  EXPECT_EQ(mg.stats().disconnections, 1u);
+  EXPECT_EQ(gateway_.context_count(), 1u) << "contexts are kept while the MGC is away";
+
+  Subprocess second({"erl", "-noshell", "-pa", MEDIASEC_MGC_PEER_DIR, "-run", "mgc_peer", "main", std::to_string(port),
+                     "compact", "0"});
+  ASSERT_TRUE(mg.run_until([&] { return mg.state() == AssociationState::kRegistered; }, 30s));
+  EXPECT_EQ(wait_for_line(second, "REGISTERED"), "REGISTERED disconnected 3gpp_iq");
 }
 
 }  // namespace
