@@ -1,5 +1,7 @@
 #include "host/h248/mg_association.h"
 
+#include <thread>
+
 #include "host/h248/decode.h"
 #include "host/h248/error_codes.h"
 
@@ -40,6 +42,7 @@ Result<std::unique_ptr<MgAssociation>> MgAssociation::open(AssociationConfig con
 
 MgAssociation::MgAssociation(AssociationConfig config, Gateway& gateway, net::UdpSocket socket)
     : config_(std::move(config)), gateway_(gateway), socket_(std::move(socket)) {
+  if (config_.transport == MgcTransport::kTcp) config_.timers.initial_retransmit = config_.timers.request_timeout;
   use_mgc(*net::Endpoint::parse(config_.mgcs.front().host, config_.mgcs.front().port));
 }
 
@@ -55,6 +58,8 @@ std::vector<std::string> MgAssociation::take_log() {
 void MgAssociation::use_mgc(const net::Endpoint& mgc) {
   if (transactions_) transactions_->cancel_all();
   mgc_ = mgc;
+  tcp_.reset();
+  tpkt_ = TpktReader();
   const net::Endpoint me = socket_.local();
   MessageId mid{me.storage.ss_family == AF_INET6 ? MessageId::Kind::kIp6 : MessageId::Kind::kIp4, me.host(), me.port()};
   transactions_ = std::make_unique<TransactionManager>(mid, config_.version, config_.timers, config_.form);
@@ -219,22 +224,22 @@ void MgAssociation::hand_off_to(const net::Endpoint& to) {
   flush();
 }
 
-void MgAssociation::on_datagram(const net::UdpSocket::Datagram& d) {
+void MgAssociation::on_message(std::string_view data, const net::Endpoint& from) {
   ++stats_.messages_received;
-  auto m = decode(d.data);
+  auto m = decode(data);
   if (!m) {
     ++stats_.malformed_messages;
     const DecodeError& e = m.error();
-    log("malformed message from " + d.from.to_string() + ": " + describe(e));
+    log("malformed message from " + from.to_string() + ": " + describe(e));
     // A request we can identify gets an error reply; anything else is dropped (H.248.1 8.2.2).
-    if (e.transaction_id && e.transaction_is_request && d.from == mgc_) {
+    if (e.transaction_id && e.transaction_is_request && from == mgc_) {
       transactions_->reject(*e.transaction_id, ErrorDescriptor{e.code, e.reason.substr(0, 80)}, Clock::now());
       flush();
     }
     return;
   }
-  if (!(d.from == mgc_)) {
-    log("message from " + d.from.to_string() + " which is not our MGC: dropped");
+  if (!(from == mgc_)) {
+    log("message from " + from.to_string() + " which is not our MGC: dropped");
     return;
   }
   last_heard_ = Clock::now();
@@ -274,9 +279,55 @@ void MgAssociation::run_deferred() {
   }
 }
 
+bool MgAssociation::ensure_tcp() {
+  if (tcp_) return true;
+  auto c = net::TcpConnection::connect(mgc_, Millis(1000));
+  if (!c) {
+    log("TCP to MGC " + mgc_.to_string() + ": " + c.error().message);
+    return false;
+  }
+  tcp_.emplace(std::move(c).value());
+  tpkt_ = TpktReader();
+  log("TCP connection to MGC " + mgc_.to_string() + " up");
+  return true;
+}
+
 void MgAssociation::flush() {
   for (std::string& out : transactions_->take_output()) {
-    if (socket_.send_to(mgc_, out)) ++stats_.messages_sent;
+    if (config_.transport == MgcTransport::kUdp) {
+      if (socket_.send_to(mgc_, out)) ++stats_.messages_sent;
+      continue;
+    }
+    // TCP: an unsent message is lost like a datagram; the request's timeout notices.
+    auto framed = tpkt_frame(out);
+    if (!framed || !ensure_tcp()) continue;
+    if (tcp_->send_all(*framed)) {
+      ++stats_.messages_sent;
+    } else {
+      tcp_.reset();
+    }
+  }
+}
+
+void MgAssociation::receive_tcp(Millis wait) {
+  if (!tcp_) {
+    std::this_thread::sleep_for(std::min(wait, Millis(20)));
+    return;
+  }
+  auto bytes = tcp_->receive(wait);
+  if (!bytes) {
+    log("TCP connection to MGC " + mgc_.to_string() + " lost: " + bytes.error().message);
+    tcp_.reset();
+    if (state_ == AssociationState::kRegistered) defer([this] { lost_mgc("TCP connection lost"); });
+    return;
+  }
+  tpkt_.feed(*bytes);
+  while (auto message = tpkt_.next()) on_message(*message, mgc_);
+  if (tpkt_.broken()) {
+    ++stats_.malformed_messages;
+    log("TCP stream from MGC broken: " + tpkt_.why());
+    tcp_.reset();
+    if (state_ == AssociationState::kRegistered) defer([this] { lost_mgc("broken TPKT stream"); });
   }
 }
 
@@ -310,8 +361,13 @@ void MgAssociation::run_for(Millis budget) {
     Clock::time_point wake = std::min({end, transactions_->next_deadline(), retry_at_});
     auto wait = std::chrono::duration_cast<Millis>(wake - now) + Millis(1);
     if (inactivity_) wait = std::min(wait, *inactivity_);
-    auto d = socket_.receive(std::max(Millis(0), std::min(wait, Millis(100))));
-    if (d.ok() && d.value()) on_datagram(*d.value());
+    const Millis slice = std::max(Millis(0), std::min(wait, Millis(100)));
+    if (config_.transport == MgcTransport::kTcp) {
+      receive_tcp(slice);
+    } else {
+      auto d = socket_.receive(slice);
+      if (d.ok() && d.value()) on_message(d.value()->data, d.value()->from);
+    }
     run_deferred();
     flush();
   }

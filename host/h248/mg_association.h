@@ -16,7 +16,9 @@
 
 #include "host/base/result.h"
 #include "host/h248/gateway.h"
+#include "host/h248/tpkt.h"
 #include "host/h248/transaction_manager.h"
+#include "host/net/tcp_connection.h"
 #include "host/net/udp_socket.h"
 
 namespace mediasec::h248 {
@@ -35,7 +37,12 @@ struct MgcPeer {
   uint16_t port = 2944;
 };
 
+// UDP with application-level framing (Annex D.1), or TCP with TPKT framing (Annex D.2, no
+// retransmission: TCP is reliable; the connection is re-established when it breaks).
+enum class MgcTransport : uint8_t { kUdp, kTcp };
+
 struct AssociationConfig {
+  MgcTransport transport = MgcTransport::kUdp;
   std::string local_address = "127.0.0.1";
   uint16_t local_port = 2944;            // 0: any (tests)
   std::vector<MgcPeer> mgcs;             // in order of preference
@@ -92,7 +99,9 @@ class MgAssociation {
   void use_mgc(const net::Endpoint& mgc);
   void on_registration_reply(const RequestResult& result, ServiceChangeMethod method);
   void on_request(const TransactionRequest& request);
-  void on_datagram(const net::UdpSocket::Datagram& d);
+  void on_message(std::string_view data, const net::Endpoint& from);
+  void receive_tcp(Millis wait);
+  bool ensure_tcp();
   void lost_mgc(const std::string& why);
   void hand_off_to(const net::Endpoint& to);
   void defer(std::function<void()> work);
@@ -116,6 +125,8 @@ class MgAssociation {
   AssociationStats stats_;
   std::vector<std::string> log_;
   std::vector<std::function<void()>> deferred_;
+  std::optional<net::TcpConnection> tcp_;  // kTcp: the connection to the current MGC
+  TpktReader tpkt_;
 };
 
 }  // namespace mediasec::h248

@@ -101,10 +101,11 @@ class MegacoMgc : public ::testing::Test {
   // Starts megaco on `mgc_port`, lets our MG register through `via_port` (the MGC itself or a
   // relay) and runs the scenario; answers WAITING_NOTIFY with a Notify of tcpbcc/tcpest.
   Run run_call(uint16_t mgc_port, uint16_t via_port, const std::string& encoding, int sc_delay_ms,
-               TransactionTimers timers = {}) {
+               TransactionTimers timers = {}, MgcTransport transport = MgcTransport::kUdp) {
     Run run;
     Subprocess mgc({"erl", "-noshell", "-pa", MEDIASEC_MGC_PEER_DIR, "-run", "mgc_peer", "main",
-                    std::to_string(mgc_port), encoding, std::to_string(sc_delay_ms)});
+                    std::to_string(mgc_port), encoding, std::to_string(sc_delay_ms),
+                    transport == MgcTransport::kTcp ? "tcp" : "udp"});
     EXPECT_TRUE(mgc.started());
     // Wait for megaco to listen before registering.
     auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -120,6 +121,7 @@ class MegacoMgc : public ::testing::Test {
     if (!listening) return run;
 
     AssociationConfig config;
+    config.transport = transport;
     config.local_port = 0;
     config.mgcs = {{"127.0.0.1", via_port}};
     config.timers = timers;
@@ -193,6 +195,18 @@ TEST_F(MegacoMgc, RegistersAndRunsACallOverUdp) {
   EXPECT_EQ(media_.reserved(), 0u);
   EXPECT_EQ(state_, AssociationState::kRegistered);
   EXPECT_EQ(assoc_.malformed_messages, 0u);
+}
+
+TEST_F(MegacoMgc, RegistersAndRunsACallOverTcpWithTpkt) {
+  const uint16_t port = free_udp_port();  // the same number is very likely free on TCP too
+  Run r = run_call(port, port, "compact", 0, {}, MgcTransport::kTcp);
+  ASSERT_TRUE(r.done) << dump(r);
+  ASSERT_EQ(r.lines.count("FAIL"), 0u) << dump(r);
+  EXPECT_EQ(r.lines["REGISTERED"], "restart 3gpp_iq") << dump(r);
+  EXPECT_EQ(r.lines["NOTIFY"], "tls/1 tcpbcc/tcpest") << dump(r);
+  EXPECT_EQ(r.lines["SUBTRACT"], "tls/1 nt/os,nt/or,nt/dur") << dump(r);
+  EXPECT_EQ(tx_.retransmissions, 0u) << "no retransmission over TCP";
+  EXPECT_EQ(gateway_.context_count(), 0u);
 }
 
 TEST_F(MegacoMgc, RetransmissionDuplicatesAndPendingThroughALossyRelay) {

@@ -1,7 +1,8 @@
 %% A real MGC for mediasec's tests: Erlang/OTP megaco over UDP (H.248 text, version 3).
 %%
-%%   erl -noshell -pa DIR -run mgc_peer main PORT ENCODING SC_DELAY_MS
+%%   erl -noshell -pa DIR -run mgc_peer main PORT ENCODING SC_DELAY_MS [TRANSPORT]
 %%
+%% TRANSPORT is "udp" (the default) or "tcp" (TPKT framing, megaco_tcp).
 %% ENCODING is "pretty" or "compact". SC_DELAY_MS delays the reply to the MG's ServiceChange
 %% (a delay longer than the MG's retransmission timer makes the MG retransmit, and megaco then
 %% answers the duplicate with Pending).
@@ -25,6 +26,8 @@
 say(Fmt, Args) -> io:format(Fmt ++ "~n", Args).
 
 main([PortS, EncodingS, DelayS]) ->
+    main([PortS, EncodingS, DelayS, "udp"]);
+main([PortS, EncodingS, DelayS, Transport]) ->
     Port = list_to_integer(PortS),
     Delay = list_to_integer(DelayS),
     Encoder = case EncodingS of
@@ -39,11 +42,19 @@ main([PortS, EncodingS, DelayS]) ->
                                  {protocol_version, 3}, {request_timer, Timer},
                                  {long_request_timer, 10000}, {pending_timer, 200},
                                  {reply_timer, 10000}]),
+    SendMod = case Transport of "tcp" -> megaco_tcp; _ -> megaco_udp end,
     RH = (megaco:user_info(Mid, receive_handle))#megaco_receive_handle{
-           encoding_mod = Encoder, encoding_config = [], send_mod = megaco_udp},
-    {ok, Sup} = megaco_udp:start_transport(),
-    {ok, _SH, _Ctl} = megaco_udp:open(Sup, [{port, Port}, {udp_options, [{ip, {127, 0, 0, 1}}]},
-                                             {receive_handle, RH}]),
+           encoding_mod = Encoder, encoding_config = [], send_mod = SendMod},
+    case Transport of
+        "tcp" ->
+            {ok, TSup} = megaco_tcp:start_transport(),
+            ok = megaco_tcp:listen(TSup, [{port, Port}, {tcp_options, [{ip, {127, 0, 0, 1}}]},
+                                          {receive_handle, RH}]);
+        _ ->
+            {ok, Sup} = megaco_udp:start_transport(),
+            {ok, _SH, _Ctl} = megaco_udp:open(Sup, [{port, Port}, {udp_options, [{ip, {127, 0, 0, 1}}]},
+                                                     {receive_handle, RH}])
+    end,
     say("LISTENING ~p", [Port]),
     Result = (catch drive()),
     case Result of
