@@ -45,6 +45,7 @@ void TransactionManager::reply(TransactionReply r, Clock::time_point now) {
   in.answered = true;
   in.encoded_reply = encode(m, {form_});
   in.expires = now + timers_.reply_retention;
+  retention_.emplace_back(in.expires, it->first);
   output_.push_back(in.encoded_reply);
 }
 
@@ -88,6 +89,7 @@ void TransactionManager::receive(const Message& message, Clock::time_point now) 
       Incoming in;
       in.received = now;
       incoming_[req->id] = std::move(in);
+      provisional_.emplace_back(now + timers_.provisional, req->id);
       if (handler_) handler_(*req);
     } else if (auto* rep = std::get_if<TransactionReply>(&t)) {
       if (rep->immediate_ack_required) acks.push_back({rep->id, rep->id});
@@ -144,31 +146,28 @@ void TransactionManager::tick(Clock::time_point now) {
     r.outcome = RequestOutcome::kTimedOut;
     finish(id, std::move(r));
   }
-  for (auto it = incoming_.begin(); it != incoming_.end();) {
-    Incoming& in = it->second;
-    if (in.answered && now >= in.expires) {
-      it = incoming_.erase(it);
-      continue;
-    }
-    if (!in.answered && !in.pending_sent && now - in.received >= timers_.provisional) {
+  while (!retention_.empty() && retention_.front().first <= now) {
+    auto it = incoming_.find(retention_.front().second);
+    // The entry may be gone (acknowledged) or belong to a newer request with the same ID.
+    if (it != incoming_.end() && it->second.answered && it->second.expires <= now) incoming_.erase(it);
+    retention_.pop_front();
+  }
+  while (!provisional_.empty() && provisional_.front().first <= now) {
+    auto it = incoming_.find(provisional_.front().second);
+    if (it != incoming_.end() && !it->second.answered && !it->second.pending_sent) {
       emit(TransactionPending{it->first});
-      in.pending_sent = true;
+      it->second.pending_sent = true;
       ++stats_.pendings_sent;
     }
-    ++it;
+    provisional_.pop_front();
   }
 }
 
 Clock::time_point TransactionManager::next_deadline() const {
   Clock::time_point next = Clock::time_point::max();
   for (const auto& [id, o] : outgoing_) next = std::min({next, o.next_send, o.give_up});
-  for (const auto& [id, in] : incoming_) {
-    if (in.answered) {
-      next = std::min(next, in.expires);
-    } else if (!in.pending_sent) {
-      next = std::min(next, in.received + timers_.provisional);
-    }
-  }
+  if (!retention_.empty()) next = std::min(next, retention_.front().first);
+  if (!provisional_.empty()) next = std::min(next, provisional_.front().first);
   return next;
 }
 

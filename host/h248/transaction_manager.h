@@ -113,6 +113,11 @@ class TransactionManager {
   uint32_t next_id_ = 1;
   std::map<uint32_t, Outgoing> outgoing_;
   std::map<uint32_t, Incoming> incoming_;
+  // Timers in the order they fire, so tick() and next_deadline() do not walk every stored reply:
+  // replies expire in the order they were sent (the retention is constant), and requests not yet
+  // answered wait for the provisional timer in the order they arrived.
+  std::deque<std::pair<Clock::time_point, uint32_t>> retention_;
+  std::deque<std::pair<Clock::time_point, uint32_t>> provisional_;
   std::deque<std::string> output_;
   TransactionStats stats_;
 };

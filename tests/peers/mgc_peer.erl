@@ -3,6 +3,11 @@
 %%   erl -noshell -pa DIR -run mgc_peer main PORT ENCODING SC_DELAY_MS [TRANSPORT]
 %%
 %% TRANSPORT is "udp" (the default) or "tcp" (TPKT framing, megaco_tcp).
+%%
+%%   erl -noshell -pa DIR -run mgc_peer main PORT ENCODING 0 TRANSPORT bench SECONDS CALLERS
+%%
+%% drives Add/Modify/Subtract call cycles from CALLERS concurrent processes for SECONDS after the
+%% MG registers and prints "CYCLES N SECONDS S" (megaco's own side is in the measurement).
 %% ENCODING is "pretty" or "compact". SC_DELAY_MS delays the reply to the MG's ServiceChange
 %% (a delay longer than the MG's retransmission timer makes the MG retransmit, and megaco then
 %% answers the duplicate with Pending).
@@ -28,6 +33,8 @@ say(Fmt, Args) -> io:format(Fmt ++ "~n", Args).
 main([PortS, EncodingS, DelayS]) ->
     main([PortS, EncodingS, DelayS, "udp"]);
 main([PortS, EncodingS, DelayS, Transport]) ->
+    main([PortS, EncodingS, DelayS, Transport, "call", "0", "0"]);
+main([PortS, EncodingS, DelayS, Transport, Mode, SecondsS, CallersS]) ->
     Port = list_to_integer(PortS),
     Delay = list_to_integer(DelayS),
     Encoder = case EncodingS of
@@ -56,7 +63,10 @@ main([PortS, EncodingS, DelayS, Transport]) ->
                                                      {receive_handle, RH}])
     end,
     say("LISTENING ~p", [Port]),
-    Result = (catch drive()),
+    Result = case Mode of
+                 "bench" -> (catch bench(list_to_integer(SecondsS), list_to_integer(CallersS)));
+                 _ -> (catch drive())
+             end,
     case Result of
         ok -> say("DONE", []);
         Other -> say("FAIL ~p", [Other])
@@ -118,6 +128,33 @@ drive() ->
         R5 -> throw({subtract, R5})
     end,
     ok.
+
+bench(Seconds, Callers) ->
+    Conn = receive {registered, C} -> C after 20000 -> throw(no_registration) end,
+    Self = self(),
+    Deadline = erlang:monotonic_time(millisecond) + Seconds * 1000,
+    T0 = erlang:monotonic_time(microsecond),
+    [spawn_link(fun() -> Self ! {cycles, cycle_loop(Conn, Deadline, 0)} end) || _ <- lists:seq(1, Callers)],
+    Total = lists:sum([receive {cycles, N} -> N end || _ <- lists:seq(1, Callers)]),
+    T1 = erlang:monotonic_time(microsecond),
+    say("CYCLES ~p SECONDS ~.3f", [Total, (T1 - T0) / 1.0e6]),
+    ok.
+
+cycle_loop(Conn, Deadline, N) ->
+    case erlang:monotonic_time(millisecond) >= Deadline of
+        true -> N;
+        false ->
+            Local = sdp([{"v", "0"}, {"c", "IN IP4 $"}, {"m", "message $ TCP/MSRP *"}]),
+            Media = #'MediaDescriptor'{streams = {oneStream, #'StreamParms'{localDescriptor = Local}}},
+            Add = #'AmmRequest'{terminationID = [#megaco_term_id{contains_wildcards = true, id = [[?megaco_choose]]}],
+                                descriptors = [{mediaDescriptor, Media}]},
+            {Ctx, [{addReply, #'AmmsReply'{terminationID = [T]}}]} = call(Conn, ?megaco_choose_context_id, {addReq, Add}),
+            LC = #'LocalControlDescriptor'{streamMode = sendRecv, propertyParms = []},
+            Mod = #'MediaDescriptor'{streams = {oneStream, #'StreamParms'{localControlDescriptor = LC}}},
+            {Ctx, [{modReply, _}]} = call(Conn, Ctx, {modReq, #'AmmRequest'{terminationID = [T], descriptors = [{mediaDescriptor, Mod}]}}),
+            {Ctx, [{subtractReply, _}]} = call(Conn, Ctx, {subtractReq, #'SubtractRequest'{terminationID = [T]}}),
+            cycle_loop(Conn, Deadline, N + 1)
+    end.
 
 call(Conn, Ctx, Cmd) ->
     AR = #'ActionRequest'{contextId = Ctx, commandRequests = [#'CommandRequest'{command = Cmd}]},
