@@ -1,5 +1,7 @@
 #include "host/h248/mg_association.h"
 
+#include <cctype>
+#include <cstdlib>
 #include <thread>
 
 #include "host/h248/decode.h"
@@ -186,6 +188,12 @@ void MgAssociation::on_request(const TransactionRequest& request) {
           if (auto* sc = std::get_if<ServiceChangeDescriptor>(&d))
             if (sc->method == ServiceChangeMethod::kHandOff && sc->mgc_id) handoff = parse_mid(*sc->mgc_id);
       }
+      // Root package properties: the transaction timers and Pending limits.
+      if (c.type == CommandType::kModify && !c.terminations.empty() && c.terminations.front().is_root()) {
+        for (const Descriptor& d : c.descriptors)
+          if (auto* m = std::get_if<MediaDescriptor>(&d); m && m->termination_state)
+            apply_root_properties(m->termination_state->properties);
+      }
       // The inactivity timer: Events { it/ito { mit = N } } on ROOT (N in units of 10 ms).
       if (c.type == CommandType::kModify && !c.terminations.empty() && c.terminations.front().is_root()) {
         for (const Descriptor& d : c.descriptors) {
@@ -222,6 +230,34 @@ void MgAssociation::hand_off_to(const net::Endpoint& to) {
                               },
                               Clock::now());
   flush();
+}
+
+// root/MGProvisionalResponseTimerValue -> when we send Pending; root/normalMGCExecutionTime ->
+// our first retransmission (UDP); root/MGCOriginatedPendingLimit and MGOriginatedPendingLimit ->
+// the Pending limits. Values are milliseconds and counts; a value out of range is ignored.
+void MgAssociation::apply_root_properties(const std::vector<PropertyParm>& properties) {
+  auto iequal = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    return true;
+  };
+  TransactionTimers t = config_.timers;
+  for (const PropertyParm& p : properties) {
+    if (!p.value()) continue;
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(std::string(unquoted(*p.value())).c_str(), &end, 10);
+    if (end == nullptr || *end != '\0' || v == 0 || v > 600000) continue;
+    if (iequal(p.name, "root/MGProvisionalResponseTimerValue")) t.provisional = Millis(v);
+    else if (iequal(p.name, "root/normalMGCExecutionTime") && config_.transport == MgcTransport::kUdp)
+      t.initial_retransmit = Millis(v);
+    else if (iequal(p.name, "root/MGCOriginatedPendingLimit")) t.peer_pending_limit = static_cast<unsigned>(v);
+    else if (iequal(p.name, "root/MGOriginatedPendingLimit")) t.own_pending_limit = static_cast<unsigned>(v);
+    else continue;
+    log("root property " + p.name + " = " + std::to_string(v));
+  }
+  config_.timers = t;
+  transactions_->set_timers(t);
 }
 
 void MgAssociation::on_message(std::string_view data, const net::Endpoint& from) {

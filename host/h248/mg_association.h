@@ -88,6 +88,8 @@ class MgAssociation {
   net::Endpoint local() const { return socket_.local(); }
   const AssociationStats& stats() const { return stats_; }
   const TransactionStats& transaction_stats() const { return transactions_->stats(); }
+  // The transaction timers in force (configuration, then root properties the MGC set).
+  const TransactionTimers& timers() const { return config_.timers; }
   // Log lines (what happened, never secrets), oldest first; the caller drains them.
   std::vector<std::string> take_log();
 
@@ -99,6 +101,7 @@ class MgAssociation {
   void use_mgc(const net::Endpoint& mgc);
   void on_registration_reply(const RequestResult& result, ServiceChangeMethod method);
   void on_request(const TransactionRequest& request);
+  void apply_root_properties(const std::vector<PropertyParm>& properties);
   void on_message(std::string_view data, const net::Endpoint& from);
   void receive_tcp(Millis wait);
   bool ensure_tcp();

@@ -79,9 +79,10 @@ void TransactionManager::receive(const Message& message, Clock::time_point now) 
         if (it->second.answered) {
           output_.push_back(it->second.encoded_reply);
           ++stats_.duplicates_answered;
-        } else {
+        } else if (it->second.pendings < timers_.own_pending_limit) {
           emit(TransactionPending{req->id});
           it->second.pending_sent = true;
+          ++it->second.pendings;
           ++stats_.pendings_sent;
         }
         continue;
@@ -104,6 +105,13 @@ void TransactionManager::receive(const Message& message, Clock::time_point now) 
         // The peer is working on it: stop retransmitting, wait for the long timer.
         ++it->second.pendings;
         ++stats_.pendings_received;
+        if (it->second.pendings > timers_.peer_pending_limit) {
+          ++stats_.requests_timed_out;
+          RequestResult r;
+          r.outcome = RequestOutcome::kTimedOut;
+          finish(pn->id, std::move(r));
+          continue;
+        }
         it->second.give_up = now + timers_.long_timeout;
         it->second.next_send = it->second.give_up;
       }
@@ -154,9 +162,11 @@ void TransactionManager::tick(Clock::time_point now) {
   }
   while (!provisional_.empty() && provisional_.front().first <= now) {
     auto it = incoming_.find(provisional_.front().second);
-    if (it != incoming_.end() && !it->second.answered && !it->second.pending_sent) {
+    if (it != incoming_.end() && !it->second.answered && !it->second.pending_sent &&
+        it->second.pendings < timers_.own_pending_limit) {
       emit(TransactionPending{it->first});
       it->second.pending_sent = true;
+      ++it->second.pendings;
       ++stats_.pendings_sent;
     }
     provisional_.pop_front();

@@ -30,6 +30,8 @@ struct TransactionTimers {
   Millis long_timeout{60000};         // after a Pending: give up if no reply by then
   Millis provisional{1000};           // MGProvisionalResponseTimerValue: send Pending after this
   Millis reply_retention{30000};      // keep replies to answer duplicates
+  unsigned peer_pending_limit = 16;   // MGCOriginatedPendingLimit: more Pendings fail the request
+  unsigned own_pending_limit = 16;    // MGOriginatedPendingLimit: Pendings we send per request
 };
 
 enum class RequestOutcome : uint8_t { kReplied, kTimedOut, kCancelled };
@@ -63,6 +65,9 @@ class TransactionManager {
 
   void set_request_handler(RequestHandler handler) { handler_ = std::move(handler); }
   void set_version(uint8_t version) { version_ = version; }
+  // New timers apply to what is sent and received from now on.
+  void set_timers(const TransactionTimers& timers) { timers_ = timers; }
+  const TransactionTimers& timers() const { return timers_; }
 
   // Sends a request; the callback runs once with the reply, a timeout or a cancellation.
   uint32_t send_request(std::vector<Action> actions, ReplyCallback callback, Clock::time_point now);
@@ -99,6 +104,7 @@ class TransactionManager {
     Clock::time_point received;
     Clock::time_point expires;  // answered: when the stored reply is dropped
     bool pending_sent = false;
+    unsigned pendings = 0;
     std::string encoded_reply;
   };
 

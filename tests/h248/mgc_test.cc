@@ -152,6 +152,7 @@ class MegacoMgc : public ::testing::Test {
     tx_ = mg.transaction_stats();
     assoc_ = mg.stats();
     state_ = mg.state();
+    timers_ = mg.timers();
     return run;
   }
 
@@ -167,6 +168,7 @@ class MegacoMgc : public ::testing::Test {
   TransactionStats tx_;
   AssociationStats assoc_;
   AssociationState state_ = AssociationState::kIdle;
+  TransactionTimers timers_;
 };
 
 TEST_F(MegacoMgc, RegistersAndRunsACallOverUdp) {
@@ -195,6 +197,11 @@ TEST_F(MegacoMgc, RegistersAndRunsACallOverUdp) {
   EXPECT_EQ(media_.reserved(), 0u);
   EXPECT_EQ(state_, AssociationState::kRegistered);
   EXPECT_EQ(assoc_.malformed_messages, 0u);
+  // The MGC set root properties: they are the timers now.
+  EXPECT_EQ(r.lines.count("ROOT_PROPERTIES"), 1u) << dump(r);
+  EXPECT_EQ(timers_.provisional, 500ms);
+  EXPECT_EQ(timers_.initial_retransmit, 400ms);
+  EXPECT_EQ(timers_.peer_pending_limit, 5u);
 }
 
 TEST_F(MegacoMgc, RegistersAndRunsACallOverTcpWithTpkt) {

@@ -113,5 +113,30 @@ TEST_F(TransactionManagerTest, DuplicatesProvisionalPendingAndAcks) {
   EXPECT_EQ(sent_at(t0_ + 800ms), 0u);
 }
 
+TEST_F(TransactionManagerTest, PendingLimits) {
+  TransactionTimers t = timers();
+  t.peer_pending_limit = 2;
+  t.own_pending_limit = 1;
+  tm_.set_timers(t);
+  std::optional<RequestResult> result;
+  uint32_t id = tm_.send_request({notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
+  const Message pn = parse("!/3 [10.0.0.1]:2944\nPN=" + std::to_string(id) + "{}");
+  tm_.receive(pn, t0_ + 10ms);
+  tm_.receive(pn, t0_ + 20ms);
+  EXPECT_FALSE(result);
+  tm_.receive(pn, t0_ + 30ms);  // one Pending more than the MGC may send
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, RequestOutcome::kTimedOut);
+  // We send at most one Pending per request.
+  tm_.set_request_handler([](const TransactionRequest&) {});
+  const Message req = parse("!/3 [10.0.0.1]:2944\nT=9{C=-{AV=ROOT}}");
+  tm_.receive(req, t0_);
+  tm_.take_output();
+  tm_.receive(req, t0_ + 10ms);
+  tm_.receive(req, t0_ + 20ms);
+  tm_.tick(t0_ + 1000ms);
+  EXPECT_EQ(tm_.take_output().size(), 1u);
+}
+
 }  // namespace
 }  // namespace mediasec::h248

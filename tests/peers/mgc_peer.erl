@@ -76,6 +76,17 @@ main([PortS, EncodingS, DelayS, Transport, Mode, SecondsS, CallersS]) ->
 
 drive() ->
     Conn = receive {registered, C} -> C after 20000 -> throw(no_registration) end,
+    %% Root package properties: the MG's transaction timers and Pending limits.
+    RootProps = [#'PropertyParm'{name = "root/MGProvisionalResponseTimerValue", value = ["500"]},
+                 #'PropertyParm'{name = "root/normalMGCExecutionTime", value = ["400"]},
+                 #'PropertyParm'{name = "root/MGCOriginatedPendingLimit", value = ["5"]}],
+    RootMedia = #'MediaDescriptor'{termStateDescr = #'TerminationStateDescriptor'{propertyParms = RootProps}},
+    RootId = #megaco_term_id{id = ["root"]},
+    case call(Conn, ?megaco_null_context_id, {modReq, #'AmmRequest'{terminationID = [RootId],
+                                                                      descriptors = [{mediaDescriptor, RootMedia}]}}) of
+        {_, [{modReply, #'AmmsReply'{}}]} -> say("ROOT_PROPERTIES", []);
+        R0 -> throw({root_properties, R0})
+    end,
     %% Add: choose a context and a TLS/MSRP termination; the MG fills in address and port.
     Local = sdp([{"v", "0"}, {"c", "IN IP4 $"}, {"m", "message $ TCP/TLS/MSRP *"}, {"a", "setup:$"}]),
     Remote = sdp([{"v", "0"}, {"c", "IN IP4 127.0.0.1"}, {"m", "message 7394 TCP/TLS/MSRP *"},
