@@ -245,9 +245,10 @@ void MgAssociation::apply_root_properties(const std::vector<PropertyParm>& prope
   TransactionTimers t = config_.timers;
   for (const PropertyParm& p : properties) {
     if (!p.value()) continue;
+    const std::string text(unquoted(*p.value()));
     char* end = nullptr;
-    const unsigned long v = std::strtoul(std::string(unquoted(*p.value())).c_str(), &end, 10);
-    if (end == nullptr || *end != '\0' || v == 0 || v > 600000) continue;
+    const unsigned long v = std::strtoul(text.c_str(), &end, 10);
+    if (end == text.c_str() || *end != '\0' || v == 0 || v > 600000) continue;
     if (iequal(p.name, "root/MGProvisionalResponseTimerValue")) t.provisional = Millis(v);
     else if (iequal(p.name, "root/normalMGCExecutionTime") && config_.transport == MgcTransport::kUdp)
       t.initial_retransmit = Millis(v);
