@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "host/base/ascii.h"
 #include "host/h248/error_codes.h"
 #include "host/h248/tokens.h"
 #include "host/h248/text_chars.h"
@@ -24,16 +25,6 @@ bool is_timestamp(std::string_view w) {
   for (size_t i = 0; i < w.size(); ++i) {
     if (i == 8) continue;
     if (w[i] < '0' || w[i] > '9') return false;
-  }
-  return true;
-}
-
-bool starts_with_ci(std::string_view w, std::string_view prefix) {
-  if (w.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char a = w[i], b = prefix[i];
-    if (a >= 'a' && a <= 'z') a = static_cast<char>(a - 'a' + 'A');
-    if (a != b) return false;
   }
   return true;
 }
@@ -215,6 +206,7 @@ class Parser {
   DigitMapDescriptor digit_map();
   std::string digit_map_body();
   EventBufferDescriptor event_buffer();
+  void stream_and_parameters(std::optional<uint16_t>& stream, std::vector<PropertyParm>& parameters);
   ObservedEventsDescriptor observed_events();
   PackagesDescriptor packages();
   ErrorDescriptor error_descriptor();
@@ -623,10 +615,10 @@ Command Parser::command(bool request) {
   std::string_view w = word();
   // ["O-"] ["W-"] prefixes (requests only)
   for (; !peeked;) {
-    if (request && starts_with_ci(w, "O-") && !cmd.optional) {
+    if (request && istarts_with(w, "O-") && !cmd.optional) {
       cmd.optional = true;
       w.remove_prefix(2);
-    } else if (request && starts_with_ci(w, "W-") && !cmd.wildcard_reply) {
+    } else if (request && istarts_with(w, "W-") && !cmd.wildcard_reply) {
       cmd.wildcard_reply = true;
       w.remove_prefix(2);
     } else {
@@ -1223,6 +1215,22 @@ std::string Parser::digit_map_body() {
   return body;
 }
 
+// The optional "{ Stream = n, parameters }" after the name of an event spec or observed event.
+void Parser::stream_and_parameters(std::optional<uint16_t>& stream, std::vector<PropertyParm>& parameters) {
+  if (peek() != '{') return;
+  open('{');
+  do {
+    std::string_view w = word();
+    if (lookup_token(w) == Token::kStream && peek() == '=') {
+      ++pos_;
+      stream = number<uint16_t>("stream ID");
+    } else {
+      parameters.push_back(property(w));
+    }
+  } while (accept(','));
+  close('}');
+}
+
 EventBufferDescriptor Parser::event_buffer() {
   EventBufferDescriptor eb;
   if (peek() != '{') return eb;
@@ -1230,19 +1238,7 @@ EventBufferDescriptor Parser::event_buffer() {
   do {
     EventSpec spec;
     spec.name = std::string(word());
-    if (peek() == '{') {
-      open('{');
-      do {
-        std::string_view w = word();
-        if (lookup_token(w) == Token::kStream && peek() == '=') {
-          ++pos_;
-          spec.stream = number<uint16_t>("stream ID");
-        } else {
-          spec.parameters.push_back(property(w));
-        }
-      } while (accept(','));
-      close('}');
-    }
+    stream_and_parameters(spec.stream, spec.parameters);
     eb.events.push_back(std::move(spec));
   } while (accept(','));
   close('}');
@@ -1264,19 +1260,7 @@ ObservedEventsDescriptor Parser::observed_events() {
       w = word();
     }
     ev.name = std::string(w);
-    if (peek() == '{') {
-      open('{');
-      do {
-        std::string_view pw = word();
-        if (lookup_token(pw) == Token::kStream && peek() == '=') {
-          ++pos_;
-          ev.stream = number<uint16_t>("stream ID");
-        } else {
-          ev.parameters.push_back(property(pw));
-        }
-      } while (accept(','));
-      close('}');
-    }
+    stream_and_parameters(ev.stream, ev.parameters);
     oe.events.push_back(std::move(ev));
   } while (accept(','));
   close('}');
@@ -1375,7 +1359,7 @@ ServiceChangeDescriptor Parser::services() {
       else if (mt == Token::kRestart) sc.method = ServiceChangeMethod::kRestart;
       else if (mt == Token::kDisconnected) sc.method = ServiceChangeMethod::kDisconnected;
       else if (mt == Token::kHandOff) sc.method = ServiceChangeMethod::kHandOff;
-      else if (starts_with_ci(m, "X-") || starts_with_ci(m, "X+")) sc.method_extension = std::string(m);
+      else if (istarts_with(m, "X-") || istarts_with(m, "X+")) sc.method_extension = std::string(m);
       else fail("unknown ServiceChange method '" + std::string(m) + "'");
     } else if (t == Token::kReason) {
       expect('=');
@@ -1405,7 +1389,7 @@ ServiceChangeDescriptor Parser::services() {
       sc.info = audit();
     } else if (is_timestamp(w)) {
       sc.timestamp = std::string(w);
-    } else if (starts_with_ci(w, "X-") || starts_with_ci(w, "X+")) {
+    } else if (istarts_with(w, "X-") || istarts_with(w, "X+")) {
       sc.extensions.push_back(property(w));
     } else {
       pos_ = start;

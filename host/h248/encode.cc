@@ -31,10 +31,22 @@ class Writer {
       raw(v);
       return;
     }
+    quoted(v);
+  }
+  // A quoted string: characters it cannot hold (DQUOTE, CR, LF, NUL) are dropped.
+  void quoted(std::string_view text) {
     ch('"');
-    for (char c : v)
+    for (char c : text)
       if (c != '"' && c != '\r' && c != '\n' && c != '\0') ch(c);
     ch('"');
+  }
+  // "Stream = n" as the next item of a list, if the stream is given.
+  void stream_item(size_t& i, std::optional<uint16_t> stream) {
+    if (!stream) return;
+    item(i++);
+    tok(Token::kStream);
+    eq();
+    num(*stream);
   }
   void open() {
     pretty_ ? out_.append(" {") : out_.append("{");
@@ -81,6 +93,7 @@ class Writer {
   void signal(const Signal& s);
   void digit_map(const DigitMapDescriptor& dm, bool in_event);
   void event_buffer(const EventBufferDescriptor& eb);
+  void stream_and_parameters(std::optional<uint16_t> stream, const std::vector<PropertyParm>& parameters);
   void observed_events(const ObservedEventsDescriptor& oe);
   void packages(const PackagesDescriptor& pg);
   void audit(const AuditDescriptor& a);
@@ -493,10 +506,7 @@ void Writer::error(const ErrorDescriptor& e) {
     return;
   }
   pretty_ ? raw(" { ") : raw("{");
-  ch('"');
-  for (char c : e.text)
-    if (c != '"' && c != '\r' && c != '\n' && c != '\0') ch(c);
-  ch('"');
+  quoted(e.text);
   pretty_ ? raw(" }") : raw("}");
 }
 
@@ -641,12 +651,7 @@ void Writer::requested_event(const RequestedEvent& ev) {
   if (!has_params) return;
   open();
   size_t i = 0;
-  if (ev.stream) {
-    item(i++);
-    tok(Token::kStream);
-    eq();
-    num(*ev.stream);
-  }
+  stream_item(i, ev.stream);
   if (ev.keep_active) {
     item(i++);
     tok(Token::kKeepActive);
@@ -737,12 +742,7 @@ void Writer::signal(const Signal& s) {
   if (!has_params) return;
   open();
   size_t i = 0;
-  if (s.stream) {
-    item(i++);
-    tok(Token::kStream);
-    eq();
-    num(*s.stream);
-  }
+  stream_item(i, s.stream);
   if (s.type) {
     item(i++);
     tok(Token::kSignalType);
@@ -823,19 +823,18 @@ void Writer::event_buffer(const EventBufferDescriptor& eb) {
     const EventSpec& spec = eb.events[i];
     item(i);
     raw(spec.name);
-    if (spec.stream || !spec.parameters.empty()) {
-      open();
-      size_t j = 0;
-      if (spec.stream) {
-        item(j++);
-        tok(Token::kStream);
-        eq();
-        num(*spec.stream);
-      }
-      properties(spec.parameters, j);
-      close();
-    }
+    stream_and_parameters(spec.stream, spec.parameters);
   }
+  close();
+}
+
+// The optional "{ Stream = n, parameters }" after an event name.
+void Writer::stream_and_parameters(std::optional<uint16_t> stream, const std::vector<PropertyParm>& parameters) {
+  if (!stream && parameters.empty()) return;
+  open();
+  size_t i = 0;
+  stream_item(i, stream);
+  properties(parameters, i);
   close();
 }
 
@@ -852,18 +851,7 @@ void Writer::observed_events(const ObservedEventsDescriptor& oe) {
       ch(':');
     }
     raw(ev.name);
-    if (ev.stream || !ev.parameters.empty()) {
-      open();
-      size_t j = 0;
-      if (ev.stream) {
-        item(j++);
-        tok(Token::kStream);
-        eq();
-        num(*ev.stream);
-      }
-      properties(ev.parameters, j);
-      close();
-    }
+    stream_and_parameters(ev.stream, ev.parameters);
   }
   close();
 }
@@ -962,10 +950,7 @@ void Writer::services(const ServiceChangeDescriptor& sc) {
     item(i++);
     tok(Token::kReason);
     eq();
-    ch('"');
-    for (char c : *sc.reason)
-      if (c != '"' && c != '\r' && c != '\n' && c != '\0') ch(c);
-    ch('"');
+    quoted(*sc.reason);
   }
   if (sc.delay) {
     item(i++);

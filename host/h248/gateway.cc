@@ -2,28 +2,18 @@
 
 #include <ctime>
 
+#include "host/base/ascii.h"
 #include "host/h248/error_codes.h"
 
 namespace mediasec::h248 {
 namespace {
 
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // "tcp/*" matches "tcp/7"; "*" matches everything; "$" never matches an existing name.
 bool wildcard_match(std::string_view pattern, std::string_view name) {
   if (pattern == "*") return true;
   size_t star = pattern.find('*');
-  if (star == std::string_view::npos) return iequal(pattern, name);
-  return name.size() >= star && iequal(pattern.substr(0, star), name.substr(0, star));
+  if (star == std::string_view::npos) return iequals(pattern, name);
+  return name.size() >= star && iequals(pattern.substr(0, star), name.substr(0, star));
 }
 
 std::string timestamp_now() {
@@ -177,7 +167,7 @@ std::optional<Gateway::Fault> Gateway::apply_descriptors(const Command& cmd, Ter
         for (const PropertyParm& p : s.local_control->properties) {
           bool replaced = false;
           for (PropertyParm& q : t.media.properties)
-            if (iequal(q.name, p.name)) {
+            if (iequals(q.name, p.name)) {
               q = p;
               replaced = true;
             }
@@ -276,6 +266,10 @@ std::optional<Gateway::Fault> Gateway::modify(const Command& cmd, uint32_t conte
     return Fault{id.has_wildcard() ? errors::kNoTerminationIdMatchedWildcard : errors::kNoSuchTerminationId,
                  "no termination " + id.name + (move ? "" : " in this context")};
   if (names.size() > 1 && !id.has_wildcard()) return Fault{errors::kSyntaxErrorInCommand, "ambiguous termination"};
+  // The reply carries the Local in force when the request touched the stream.
+  bool answers_local = false;
+  for (const Descriptor& d : cmd.descriptors)
+    if (auto* m = std::get_if<MediaDescriptor>(&d)) answers_local = answers_local || m->single.local || !m->streams.empty();
   for (const std::string& name : names) {
     Termination& t = terminations_.at(name);
     Termination updated = t;
@@ -294,11 +288,8 @@ std::optional<Gateway::Fault> Gateway::modify(const Command& cmd, uint32_t conte
       if (contexts_[t.context].empty()) contexts_.erase(t.context);
       contexts_[context].push_back(name);
     }
-    bool had_local = false;
-    for (const Descriptor& d : cmd.descriptors)
-      if (auto* m = std::get_if<MediaDescriptor>(&d)) had_local = had_local || m->single.local || !m->streams.empty();
     t = std::move(updated);
-    if (had_local) {
+    if (answers_local) {
       MediaDescriptor md;
       md.single.local = sdp::write(*t.answered_local);
       reply.descriptors.emplace_back(std::move(md));
@@ -433,9 +424,9 @@ std::optional<Action> Gateway::observe(const std::string& termination, ObservedE
   for (const RequestedEvent& r : ev.events) {
     size_t slash = r.name.find('/');
     bool all_of_package = slash != std::string::npos && r.name.substr(slash + 1) == "*" &&
-                          iequal(std::string_view(r.name).substr(0, slash),
+                          iequals(std::string_view(r.name).substr(0, slash),
                                  std::string_view(event.name).substr(0, event.name.find('/')));
-    requested = requested || iequal(r.name, event.name) || all_of_package;
+    requested = requested || iequals(r.name, event.name) || all_of_package;
   }
   if (!requested) return std::nullopt;
   if (!event.timestamp) event.timestamp = timestamp_now();

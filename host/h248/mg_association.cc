@@ -1,9 +1,9 @@
 #include "host/h248/mg_association.h"
 
-#include <cctype>
 #include <cstdlib>
 #include <thread>
 
+#include "host/base/ascii.h"
 #include "host/h248/decode.h"
 #include "host/h248/error_codes.h"
 
@@ -179,35 +179,30 @@ void MgAssociation::lost_mgc(const std::string& why) {
 }
 
 void MgAssociation::on_request(const TransactionRequest& request) {
-  // ServiceChange from the MGC on ROOT: HandOff to another MGC, or Forced/Graceful.
   std::optional<net::Endpoint> handoff;
   for (const Action& a : request.actions) {
     for (const Command& c : a.commands) {
-      if (c.type == CommandType::kServiceChange && !c.terminations.empty() && c.terminations.front().is_root()) {
-        for (const Descriptor& d : c.descriptors)
-          if (auto* sc = std::get_if<ServiceChangeDescriptor>(&d))
-            if (sc->method == ServiceChangeMethod::kHandOff && sc->mgc_id) handoff = parse_mid(*sc->mgc_id);
-      }
-      // Root package properties: the transaction timers and Pending limits.
-      if (c.type == CommandType::kModify && !c.terminations.empty() && c.terminations.front().is_root()) {
-        for (const Descriptor& d : c.descriptors)
-          if (auto* m = std::get_if<MediaDescriptor>(&d); m && m->termination_state)
-            apply_root_properties(m->termination_state->properties);
-      }
-      // The inactivity timer: Events { it/ito { mit = N } } on ROOT (N in units of 10 ms).
-      if (c.type == CommandType::kModify && !c.terminations.empty() && c.terminations.front().is_root()) {
-        for (const Descriptor& d : c.descriptors) {
-          if (auto* e = std::get_if<EventsDescriptor>(&d)) {
-            inactivity_.reset();
-            for (const RequestedEvent& ev : e->events) {
-              if (ev.name != "it/ito") continue;
-              uint32_t mit = 0;
-              for (const PropertyParm& p : ev.parameters)
-                if (p.name == "mit" && p.value()) mit = static_cast<uint32_t>(std::strtoul(p.value()->c_str(), nullptr, 10));
-              if (mit > 0) {
-                inactivity_ = Millis(mit * 10);
-                inactivity_request_id_ = e->request_id;
-              }
+      if (c.terminations.empty() || !c.terminations.front().is_root()) continue;
+      for (const Descriptor& d : c.descriptors) {
+        // ServiceChange from the MGC on ROOT: HandOff to another MGC.
+        if (auto* sc = std::get_if<ServiceChangeDescriptor>(&d); sc && c.type == CommandType::kServiceChange) {
+          if (sc->method == ServiceChangeMethod::kHandOff && sc->mgc_id) handoff = parse_mid(*sc->mgc_id);
+        }
+        if (c.type != CommandType::kModify) continue;
+        // Root package properties: the transaction timers and Pending limits.
+        if (auto* m = std::get_if<MediaDescriptor>(&d); m && m->termination_state)
+          apply_root_properties(m->termination_state->properties);
+        // The inactivity timer: Events { it/ito { mit = N } } (N in units of 10 ms).
+        if (auto* e = std::get_if<EventsDescriptor>(&d)) {
+          inactivity_.reset();
+          for (const RequestedEvent& ev : e->events) {
+            if (ev.name != "it/ito") continue;
+            uint32_t mit = 0;
+            for (const PropertyParm& p : ev.parameters)
+              if (p.name == "mit" && p.value()) mit = static_cast<uint32_t>(std::strtoul(p.value()->c_str(), nullptr, 10));
+            if (mit > 0) {
+              inactivity_ = Millis(mit * 10);
+              inactivity_request_id_ = e->request_id;
             }
           }
         }
@@ -236,12 +231,6 @@ void MgAssociation::hand_off_to(const net::Endpoint& to) {
 // our first retransmission (UDP); root/MGCOriginatedPendingLimit and MGOriginatedPendingLimit ->
 // the Pending limits. Values are milliseconds and counts; a value out of range is ignored.
 void MgAssociation::apply_root_properties(const std::vector<PropertyParm>& properties) {
-  auto iequal = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-      if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-  };
   TransactionTimers t = config_.timers;
   for (const PropertyParm& p : properties) {
     if (!p.value()) continue;
@@ -249,11 +238,11 @@ void MgAssociation::apply_root_properties(const std::vector<PropertyParm>& prope
     char* end = nullptr;
     const unsigned long v = std::strtoul(text.c_str(), &end, 10);
     if (end == text.c_str() || *end != '\0' || v == 0 || v > 600000) continue;
-    if (iequal(p.name, "root/MGProvisionalResponseTimerValue")) t.provisional = Millis(v);
-    else if (iequal(p.name, "root/normalMGCExecutionTime") && config_.transport == MgcTransport::kUdp)
+    if (iequals(p.name, "root/MGProvisionalResponseTimerValue")) t.provisional = Millis(v);
+    else if (iequals(p.name, "root/normalMGCExecutionTime") && config_.transport == MgcTransport::kUdp)
       t.initial_retransmit = Millis(v);
-    else if (iequal(p.name, "root/MGCOriginatedPendingLimit")) t.peer_pending_limit = static_cast<unsigned>(v);
-    else if (iequal(p.name, "root/MGOriginatedPendingLimit")) t.own_pending_limit = static_cast<unsigned>(v);
+    else if (iequals(p.name, "root/MGCOriginatedPendingLimit")) t.peer_pending_limit = static_cast<unsigned>(v);
+    else if (iequals(p.name, "root/MGOriginatedPendingLimit")) t.own_pending_limit = static_cast<unsigned>(v);
     else continue;
     log("root property " + p.name + " = " + std::to_string(v));
   }

@@ -1,18 +1,9 @@
 #include "host/h248/packages.h"
 
+#include "host/base/ascii.h"
+
 namespace mediasec::h248 {
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 Element prop(std::string name, ValueType type, std::string def, std::vector<std::string> values, bool ours,
              std::string description) {
@@ -38,13 +29,13 @@ constexpr bool kOurs = true;
 
 const Element* Package::find(ElementKind kind, std::string_view element) const {
   for (const Element& e : elements)
-    if (e.kind == kind && iequal(e.name, element)) return &e;
+    if (e.kind == kind && iequals(e.name, element)) return &e;
   return nullptr;
 }
 
 const Package* PackageRegistry::package(std::string_view name) const {
   for (const Package& p : packages_)
-    if (iequal(p.name, name)) return &p;
+    if (iequals(p.name, name)) return &p;
   return nullptr;
 }
 
@@ -74,14 +65,14 @@ NameCheck PackageRegistry::check(ElementKind kind, std::string_view pkgd_name, c
     bool ok = true;
     switch (e->type) {
       case ValueType::kBoolean:
-        ok = iequal(v, "on") || iequal(v, "off") || iequal(v, "true") || iequal(v, "false");
+        ok = iequals(v, "on") || iequals(v, "off") || iequals(v, "true") || iequals(v, "false");
         break;
       case ValueType::kInteger:
         ok = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
         break;
       case ValueType::kEnumeration: {
         ok = false;
-        for (const std::string& allowed : e->values) ok = ok || iequal(allowed, v) || v == "$";
+        for (const std::string& allowed : e->values) ok = ok || iequals(allowed, v) || v == "$";
         break;
       }
       default:
@@ -94,9 +85,9 @@ NameCheck PackageRegistry::check(ElementKind kind, std::string_view pkgd_name, c
 
 bool PackageRegistry::rename(std::string_view package, std::string_view from, std::string_view to) {
   for (Package& p : packages_) {
-    if (!iequal(p.name, package)) continue;
+    if (!iequals(p.name, package)) continue;
     for (Element& e : p.elements) {
-      if (iequal(e.name, from)) {
+      if (iequals(e.name, from)) {
         e.name = std::string(to);
         return true;
       }

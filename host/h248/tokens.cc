@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "host/base/ascii.h"
+
 namespace mediasec::h248 {
 namespace {
 
@@ -19,16 +21,14 @@ constexpr std::array kSpellings = {
 constexpr size_t kLongestToken = 24;
 constexpr size_t kSlots = 1024;  // power of two, well above twice the number of spellings
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 size_t slot_of(std::string_view word) {
   // Length and the first, second and last characters, lower-cased: cheap and spreads the ~250
   // spellings well; collisions are resolved by linear probing.
   const size_t n = word.size();
   size_t h = n * 0x9e37u;
-  h ^= static_cast<size_t>(lower(word[0])) * 131u;
-  h ^= static_cast<size_t>(lower(word[n - 1])) * 17u;
-  if (n > 1) h ^= static_cast<size_t>(lower(word[1])) * 1031u;
+  h ^= static_cast<size_t>(ascii_lower(word[0])) * 131u;
+  h ^= static_cast<size_t>(ascii_lower(word[n - 1])) * 17u;
+  if (n > 1) h ^= static_cast<size_t>(ascii_lower(word[1])) * 1031u;
   return (h ^ (h >> 7)) & (kSlots - 1);
 }
 
@@ -63,7 +63,7 @@ class TokenTable {
 
   static bool equal_lower(std::string_view word, const char* key) {
     for (size_t i = 0; i < word.size(); ++i)
-      if (lower(word[i]) != key[i]) return false;
+      if (ascii_lower(word[i]) != key[i]) return false;
     return true;
   }
 
@@ -72,7 +72,7 @@ class TokenTable {
     size_t s = slot_of(spelling);
     while (slots_[s].length != 0) s = (s + 1) & (kSlots - 1);
     Entry& e = slots_[s];
-    for (size_t i = 0; i < spelling.size(); ++i) e.key[i] = lower(spelling[i]);
+    for (size_t i = 0; i < spelling.size(); ++i) e.key[i] = ascii_lower(spelling[i]);
     e.length = static_cast<uint8_t>(spelling.size());
     e.token = token;
   }

@@ -7,23 +7,22 @@ namespace mediasec::h248 {
 TransactionManager::TransactionManager(MessageId own_mid, uint8_t version, TransactionTimers timers, Form form)
     : mid_(std::move(own_mid)), version_(version), timers_(timers), form_(form) {}
 
-void TransactionManager::emit(Transaction t) {
+// One transaction in a message from us, encoded.
+std::string TransactionManager::encode_one(Transaction t) const {
   Message m;
   m.version = version_;
   m.mid = mid_;
   m.transactions.push_back(std::move(t));
-  output_.push_back(encode(m, {form_}));
+  return encode(m, {form_});
 }
+
+void TransactionManager::emit(Transaction t) { output_.push_back(encode_one(std::move(t))); }
 
 uint32_t TransactionManager::send_request(std::vector<Action> actions, ReplyCallback callback, Clock::time_point now) {
   const uint32_t id = next_id_;
   next_id_ = next_id_ == 0xFFFFFFFDu ? 1 : next_id_ + 1;
-  Message m;
-  m.version = version_;
-  m.mid = mid_;
-  m.transactions.push_back(TransactionRequest{id, std::move(actions)});
   Outgoing o;
-  o.encoded = encode(m, {form_});
+  o.encoded = encode_one(TransactionRequest{id, std::move(actions)});
   o.callback = std::move(callback);
   o.interval = timers_.initial_retransmit;
   o.next_send = now + o.interval;
@@ -37,13 +36,9 @@ uint32_t TransactionManager::send_request(std::vector<Action> actions, ReplyCall
 void TransactionManager::reply(TransactionReply r, Clock::time_point now) {
   auto it = incoming_.find(r.id);
   if (it == incoming_.end() || it->second.answered) return;
-  Message m;
-  m.version = version_;
-  m.mid = mid_;
-  m.transactions.push_back(std::move(r));
   Incoming& in = it->second;
   in.answered = true;
-  in.encoded_reply = encode(m, {form_});
+  in.encoded_reply = encode_one(std::move(r));
   in.expires = now + timers_.reply_retention;
   retention_.emplace_back(in.expires, it->first);
   output_.push_back(in.encoded_reply);

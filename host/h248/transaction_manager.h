@@ -108,6 +108,7 @@ class TransactionManager {
     std::string encoded_reply;
   };
 
+  std::string encode_one(Transaction t) const;
   void emit(Transaction t);
   void finish(uint32_t id, RequestResult result);
 

@@ -1,7 +1,5 @@
 #include "host/media/port_reservation.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -9,6 +7,7 @@
 #include <cstring>
 
 #include "host/h248/error_codes.h"
+#include "host/net/udp_socket.h"
 
 namespace mediasec::media {
 namespace {
@@ -80,32 +79,19 @@ Result<sdp::SessionDescription, h248::MediaError> PortReservation::add(const h24
       return fault(h248::errors::kUnsupportedParameterValue, "bearer '" + s->media.front().proto + "' is not supported");
     tcp = sdp::is_tcp(t);
   }
-  const bool v6 = address_.find(':') != std::string::npos;
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (v6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    if (inet_pton(AF_INET6, address_.c_str(), &a->sin6_addr) != 1) return fault(510, "bad media address " + address_);
-    len = sizeof *a;
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    if (inet_pton(AF_INET, address_.c_str(), &a->sin_addr) != 1) return fault(510, "bad media address " + address_);
-    len = sizeof *a;
-  }
+  auto address = net::Endpoint::parse(address_, 0);
+  if (!address) return fault(h248::errors::kInsufficientResources, "bad media address " + address_);
   Reservation r;
   r.tcp = tcp;
-  r.fd = ::socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+  r.fd = ::socket(address->storage.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
   if (r.fd < 0) return fault(h248::errors::kInsufficientResources, std::string("socket: ") + std::strerror(errno));
-  if (::bind(r.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || (tcp && ::listen(r.fd, 4) != 0)) {
+  if (::bind(r.fd, reinterpret_cast<const sockaddr*>(&address->storage), address->length) != 0 ||
+      (tcp && ::listen(r.fd, 4) != 0)) {
     std::string why = std::strerror(errno);
     ::close(r.fd);
     return fault(h248::errors::kInsufficientResources, "no port on " + address_ + ": " + why);
   }
-  len = sizeof ss;
-  ::getsockname(r.fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  r.port = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  r.port = net::Endpoint::local_of(r.fd).port();
   r.since = std::chrono::steady_clock::now();
   auto local = answer(request, r);
   if (!local) {

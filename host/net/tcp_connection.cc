@@ -72,11 +72,6 @@ Result<std::string> TcpConnection::receive(std::chrono::milliseconds timeout) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-Endpoint TcpConnection::local() const {
-  Endpoint e;
-  e.length = sizeof e.storage;
-  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&e.storage), &e.length);
-  return e;
-}
+Endpoint TcpConnection::local() const { return Endpoint::local_of(fd_); }
 
 }  // namespace mediasec::net

@@ -30,6 +30,13 @@ Result<Endpoint> Endpoint::parse(std::string_view host, uint16_t port) {
   return make_error(ErrorCode::kInvalidArgument, "not an IP address: '" + std::string(host) + "'");
 }
 
+Endpoint Endpoint::local_of(int fd) {
+  Endpoint e;
+  e.length = sizeof e.storage;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&e.storage), &e.length);
+  return e;
+}
+
 uint16_t Endpoint::port() const {
   if (storage.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
   if (storage.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
@@ -97,11 +104,6 @@ Result<std::optional<UdpSocket::Datagram>> UdpSocket::receive(std::chrono::milli
   return std::optional<Datagram>(std::move(d));
 }
 
-Endpoint UdpSocket::local() const {
-  Endpoint e;
-  e.length = sizeof e.storage;
-  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&e.storage), &e.length);
-  return e;
-}
+Endpoint UdpSocket::local() const { return Endpoint::local_of(fd_); }
 
 }  // namespace mediasec::net

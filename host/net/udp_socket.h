@@ -22,6 +22,8 @@ struct Endpoint {
   socklen_t length = 0;
 
   static Result<Endpoint> parse(std::string_view host, uint16_t port);
+  // The local address a socket is bound to.
+  static Endpoint local_of(int fd);
   uint16_t port() const;
   std::string host() const;
   std::string to_string() const;  // "127.0.0.1:2944", "[::1]:2944"

@@ -5,26 +5,10 @@
 #include <charconv>
 #include <cstdio>
 
+#include "host/base/ascii.h"
+
 namespace mediasec::sdp {
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -122,13 +106,13 @@ void write_attributes(std::string& out, const std::vector<Attribute>& as, std::s
 }  // namespace
 
 Transport classify(std::string_view proto) {
-  if (iequal(proto, "TCP")) return Transport::kTcp;
-  if (iequal(proto, "TCP/MSRP")) return Transport::kTcpMsrp;
-  if (iequal(proto, "TCP/TLS/MSRP")) return Transport::kTlsMsrp;
-  if (iequal(proto, "TCP/BFCP")) return Transport::kTcpBfcp;
-  if (iequal(proto, "TCP/TLS/BFCP")) return Transport::kTlsBfcp;
-  if (iequal(proto, "udptl")) return Transport::kUdptl;
-  if (iequal(proto, "UDP/TLS/UDPTL")) return Transport::kDtlsUdptl;
+  if (iequals(proto, "TCP")) return Transport::kTcp;
+  if (iequals(proto, "TCP/MSRP")) return Transport::kTcpMsrp;
+  if (iequals(proto, "TCP/TLS/MSRP")) return Transport::kTlsMsrp;
+  if (iequals(proto, "TCP/BFCP")) return Transport::kTcpBfcp;
+  if (iequals(proto, "TCP/TLS/BFCP")) return Transport::kTlsBfcp;
+  if (iequals(proto, "udptl")) return Transport::kUdptl;
+  if (iequals(proto, "UDP/TLS/UDPTL")) return Transport::kDtlsUdptl;
   return Transport::kOther;
 }
 
@@ -167,7 +151,7 @@ Result<Fingerprint, SdpError> parse_fingerprint(std::string_view value) {
   auto f = split_ws(value);
   if (f.size() != 2) return error(0, "fingerprint needs <hash> <hex:hex:...>");
   Fingerprint fp;
-  fp.hash = lower(f[0]);
+  fp.hash = ascii_lowercase(f[0]);
   // Any digest OpenSSL knows: by the name as written (sha3-256, sha512-256), or by the RFC 8122
   // spelling with its dash dropped (sha-256 -> sha256, sha-1 -> sha1).
   const EVP_MD* md = EVP_get_digestbyname(fp.hash.c_str());
@@ -200,20 +184,20 @@ Result<Fingerprint, SdpError> parse_fingerprint(std::string_view value) {
 
 const Attribute* MediaDescription::attribute(std::string_view name) const {
   for (const Attribute& a : attributes)
-    if (iequal(a.name, name)) return &a;
+    if (iequals(a.name, name)) return &a;
   return nullptr;
 }
 
 std::vector<const Attribute*> MediaDescription::attributes_named(std::string_view name) const {
   std::vector<const Attribute*> out;
   for (const Attribute& a : attributes)
-    if (iequal(a.name, name)) out.push_back(&a);
+    if (iequals(a.name, name)) out.push_back(&a);
   return out;
 }
 
 void MediaDescription::set_attribute(std::string_view name, std::optional<std::string> value) {
   for (Attribute& a : attributes) {
-    if (iequal(a.name, name)) {
+    if (iequals(a.name, name)) {
       a.value = std::move(value);
       return;
     }
@@ -222,7 +206,7 @@ void MediaDescription::set_attribute(std::string_view name, std::optional<std::s
 }
 
 void MediaDescription::remove_attribute(std::string_view name) {
-  std::erase_if(attributes, [&](const Attribute& a) { return iequal(a.name, name); });
+  std::erase_if(attributes, [&](const Attribute& a) { return iequals(a.name, name); });
 }
 
 Result<std::optional<Setup>, SdpError> MediaDescription::setup() const {
@@ -230,10 +214,10 @@ Result<std::optional<Setup>, SdpError> MediaDescription::setup() const {
   if (a == nullptr) return std::optional<Setup>();
   std::string_view v = a->value ? trim(*a->value) : std::string_view();
   if (v == "$") return std::optional<Setup>();  // underspecified: the gateway chooses
-  if (iequal(v, "active")) return std::optional<Setup>(Setup::kActive);
-  if (iequal(v, "passive")) return std::optional<Setup>(Setup::kPassive);
-  if (iequal(v, "actpass")) return std::optional<Setup>(Setup::kActPass);
-  if (iequal(v, "holdconn")) return std::optional<Setup>(Setup::kHoldConn);
+  if (iequals(v, "active")) return std::optional<Setup>(Setup::kActive);
+  if (iequals(v, "passive")) return std::optional<Setup>(Setup::kPassive);
+  if (iequals(v, "actpass")) return std::optional<Setup>(Setup::kActPass);
+  if (iequals(v, "holdconn")) return std::optional<Setup>(Setup::kHoldConn);
   return error(0, "a=setup must be active, passive, actpass or holdconn");
 }
 
@@ -242,8 +226,8 @@ Result<std::optional<ConnectionAttr>, SdpError> MediaDescription::connection_att
   if (a == nullptr) return std::optional<ConnectionAttr>();
   std::string_view v = a->value ? trim(*a->value) : std::string_view();
   if (v == "$") return std::optional<ConnectionAttr>();  // underspecified: the gateway chooses
-  if (iequal(v, "new")) return std::optional<ConnectionAttr>(ConnectionAttr::kNew);
-  if (iequal(v, "existing")) return std::optional<ConnectionAttr>(ConnectionAttr::kExisting);
+  if (iequals(v, "new")) return std::optional<ConnectionAttr>(ConnectionAttr::kNew);
+  if (iequals(v, "existing")) return std::optional<ConnectionAttr>(ConnectionAttr::kExisting);
   return error(0, "a=connection must be new or existing");
 }
 
@@ -286,7 +270,7 @@ std::vector<std::string> MediaDescription::accept_types() const {
 
 std::optional<uint64_t> MediaDescription::bandwidth(std::string_view type) const {
   for (const Bandwidth& b : bandwidths)
-    if (iequal(b.type, type)) return b.value;
+    if (iequals(b.type, type)) return b.value;
   return std::nullopt;
 }
 

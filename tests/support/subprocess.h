@@ -65,15 +65,10 @@ class Subprocess {
     return l;
   }
 
-  // Everything it printed so far (for failure messages).
-  const std::vector<std::string>& transcript() const { return transcript_; }
-  void record(const std::string& l) { transcript_.push_back(l); }
-
  private:
   pid_t pid_ = -1;
   int fd_ = -1;
   std::string pending_;
-  std::vector<std::string> transcript_;
 };
 
 }  // namespace mediasec::test_env
