@@ -147,20 +147,21 @@ std::string Fingerprint::to_string() const {
   return out;
 }
 
+const EVP_MD* fingerprint_digest(std::string_view hash) {
+  const std::string name = ascii_lowercase(hash);
+  if (const EVP_MD* md = EVP_get_digestbyname(name.c_str())) return md;
+  std::string without_dash;
+  for (char c : name)
+    if (c != '-') without_dash.push_back(c);
+  return EVP_get_digestbyname(without_dash.c_str());
+}
+
 Result<Fingerprint, SdpError> parse_fingerprint(std::string_view value) {
   auto f = split_ws(value);
   if (f.size() != 2) return error(0, "fingerprint needs <hash> <hex:hex:...>");
   Fingerprint fp;
   fp.hash = ascii_lowercase(f[0]);
-  // Any digest OpenSSL knows: by the name as written (sha3-256, sha512-256), or by the RFC 8122
-  // spelling with its dash dropped (sha-256 -> sha256, sha-1 -> sha1).
-  const EVP_MD* md = EVP_get_digestbyname(fp.hash.c_str());
-  if (md == nullptr) {
-    std::string openssl_name;
-    for (char c : fp.hash)
-      if (c != '-') openssl_name.push_back(c);
-    md = EVP_get_digestbyname(openssl_name.c_str());
-  }
+  const EVP_MD* md = fingerprint_digest(fp.hash);
   if (md == nullptr) return error(0, "fingerprint hash '" + fp.hash + "' is unknown");
   std::string_view hex = f[1];
   for (size_t i = 0; i < hex.size();) {

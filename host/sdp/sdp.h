@@ -14,6 +14,8 @@
 
 #include "host/base/result.h"
 
+struct evp_md_st;  // OpenSSL's EVP_MD
+
 namespace mediasec::sdp {
 
 struct SdpError {
@@ -69,6 +71,9 @@ struct Fingerprint {
   friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
 };
 Result<Fingerprint, SdpError> parse_fingerprint(std::string_view value);
+// OpenSSL's digest for an RFC 8122 hash name (nullptr if OpenSSL has none): the name as written
+// (sha3-256, sha512-256) or without its dash (sha-256 -> sha256, sha-1 -> sha1), any case.
+const evp_md_st* fingerprint_digest(std::string_view hash);
 
 struct MediaDescription {
   std::string media;                 // "message", "application", "image", "audio", ...

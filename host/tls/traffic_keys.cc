@@ -113,4 +113,13 @@ Result<device::SlotConfig> tls13_keys(device::Cipher cipher, SuiteHash hash, std
   return c;
 }
 
+Result<std::vector<uint8_t>> tls13_next_secret(SuiteHash hash, std::span<const uint8_t> traffic_secret) {
+  if (traffic_secret.size() != hash_bytes(hash)) {
+    return make_error(ErrorCode::kInvalidArgument, "TLS 1.3 traffic secret has the wrong length for its hash");
+  }
+  std::vector<uint8_t> next(hash_bytes(hash));
+  if (!expand_label(hash, traffic_secret, "traffic upd", next)) return make_error(ErrorCode::kInternal, "HKDF-Expand-Label failed");
+  return next;
+}
+
 }  // namespace mediasec::tls

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "drivers/device.h"
 #include "host/base/result.h"
@@ -29,5 +30,11 @@ Result<Tls12Keys> tls12_keys(device::Cipher cipher, SuiteHash hash, std::span<co
 
 // Framing kTls13, sequence 0 (the first record under a new traffic secret), direction kProtect.
 Result<device::SlotConfig> tls13_keys(device::Cipher cipher, SuiteHash hash, std::span<const uint8_t> traffic_secret);
+
+// The next application traffic secret after a KeyUpdate (RFC 8446 §7.2):
+// HKDF-Expand-Label(secret, "traffic upd", "", Hash.length).
+Result<std::vector<uint8_t>> tls13_next_secret(SuiteHash hash, std::span<const uint8_t> traffic_secret);
+
+inline constexpr size_t hash_bytes(SuiteHash h) { return h == SuiteHash::kSha256 ? 32 : 48; }
 
 }  // namespace mediasec::tls

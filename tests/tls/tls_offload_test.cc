@@ -1,0 +1,317 @@
+// TlsSession against an OpenSSL peer in this process, on every device backend: the handshake in
+// both roles and every suite, application data through the device only, fingerprint checks,
+// renegotiation (either side; a changed certificate refused), KeyUpdate (either side), resumption,
+// close and bad records.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "drivers/key_slot.h"
+#include "host/tls/fingerprint.h"
+#include "tests/device/backends.h"
+#include "tests/tls/openssl_peer.h"
+
+namespace mediasec::tls::test {
+namespace {
+
+struct Suite {
+  int version;
+  const char* name;
+};
+const Suite kSuites[] = {
+    {TLS1_2_VERSION, "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    {TLS1_2_VERSION, "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256"},
+    {TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384"},
+};
+
+Bytes Random(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  Bytes b(n);
+  for (auto& x : b) x = static_cast<uint8_t>(rng());
+  return b;
+}
+
+class Fixture {
+ public:
+  explicit Fixture(const std::string& backend) : device_(tb::OpenOrFail(backend)) {
+    if (device_) pool_ = std::make_unique<device::SlotPool>(*device_);
+    ours_ = std::make_unique<Identity>(*Identity::generate(KeyType::kEcdsaP256, "mediasec"));
+    theirs_ = std::make_unique<Identity>(*Identity::generate(KeyType::kEcdsaP256, "terminal"));
+    context_ = std::move(TlsContext::create(*ours_, Profile{}, nullptr, Transport::kStream).value());
+  }
+  std::unique_ptr<TlsSession> Session(Role role, std::vector<sdp::Fingerprint> fps, SslSessionPtr resume = nullptr) {
+    TlsSession::Options o;
+    o.role = role;
+    o.peer_fingerprints = std::move(fps);
+    o.resume = std::move(resume);
+    auto s = TlsSession::create(*context_, *pool_, o);
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+  sdp::Fingerprint PeerFingerprint() { return *theirs_->fingerprint(); }
+
+  std::unique_ptr<device::Device> device_;
+  std::unique_ptr<device::SlotPool> pool_;
+  std::unique_ptr<Identity> ours_, theirs_;
+  std::unique_ptr<TlsContext> context_;
+};
+
+using Param = std::tuple<std::string, Suite, Role>;
+
+class Offload : public ::testing::TestWithParam<Param> {
+ protected:
+  void SetUp() override {
+    const auto& [backend, suite, role] = GetParam();
+    f_ = std::make_unique<Fixture>(backend);
+    ASSERT_TRUE(f_->device_);
+    suite_ = suite;
+    role_ = role;
+    free_at_start_ = f_->pool_->free_slots();
+  }
+  Role PeerRole() const { return role_ == Role::kServer ? Role::kClient : Role::kServer; }
+  std::unique_ptr<OpenSslPeer> Peer(const Identity* id = nullptr, SSL_CTX* shared = nullptr) {
+    return std::make_unique<OpenSslPeer>(PeerRole(), id != nullptr ? *id : *f_->theirs_, suite_.version, suite_.name, shared);
+  }
+  void Handshake(TlsSession& s, OpenSslPeer& p) {
+    s.start();
+    Exchange(s, p);
+    ASSERT_TRUE(s.established()) << (s.release() ? s.release()->reason : "still handshaking") << " / peer: " << p.error;
+    ASSERT_TRUE(SSL_is_init_finished(p.ssl()));
+  }
+  // Data both ways through the device; the peer's OpenSSL is the judge.
+  void Traffic(TlsSession& s, OpenSslPeer& p, uint32_t seed) {
+    for (size_t n : {size_t{1}, size_t{1000}, size_t{16384}, size_t{40000}}) {
+      const Bytes out = Random(n, seed++);
+      ASSERT_TRUE(s.send(out).ok());
+      p.feed(s.take_output());
+      ASSERT_TRUE(p.step()) << p.error;
+      ASSERT_EQ(p.received, out);
+      p.received.clear();
+      const Bytes in = Random(n, seed++);
+      p.write(in);
+      s.receive(p.take());
+      ASSERT_FALSE(s.released()) << s.release()->reason;
+      ASSERT_EQ(s.take_received(), in);
+    }
+  }
+  std::unique_ptr<Fixture> f_;
+  Suite suite_{};
+  Role role_{};
+  size_t free_at_start_ = 0;
+};
+
+TEST_P(Offload, HandshakeThenApplicationDataOnlyThroughTheDeviceThenCloseZeroizes) {
+  auto s = f_->Session(role_, {f_->PeerFingerprint()});
+  auto p = Peer();
+  Handshake(*s, *p);
+  const auto info0 = s->info();
+  EXPECT_TRUE(info0.offloaded);
+  EXPECT_EQ(info0.version, suite_.version == TLS1_3_VERSION ? "TLSv1.3" : "TLSv1.2");
+  EXPECT_EQ(info0.cipher, suite_.name);
+  EXPECT_EQ(f_->pool_->free_slots(), free_at_start_ - 2);
+  auto tx = f_->device_->read_slot(info0.tx_slot);
+  ASSERT_TRUE(tx.ok());
+  EXPECT_TRUE(tx->valid);
+  const uint64_t device_records_before = tx->counters.records;
+  Traffic(*s, *p, 1);
+  const auto info = s->info();
+  EXPECT_EQ(info.records_out, 1u + 1 + 1 + 3);  // 40000 bytes are three records
+  EXPECT_EQ(info.records_in, 6u);
+  EXPECT_EQ(info.bytes_out, 57385u);
+  // The device protected every application record (and nothing went through OpenSSL but the
+  // server's TLS 1.3 ticket).
+  auto tx_after = f_->device_->read_slot(info0.tx_slot);
+  EXPECT_EQ(tx_after->counters.records - device_records_before, 6u);
+  // (A TLS 1.3 client gets the OpenSSL server's two tickets through OpenSSL.)
+  EXPECT_EQ(info.records_to_openssl, suite_.version == TLS1_3_VERSION && role_ == Role::kClient ? 2u : 0u);
+  // close_notify from us reaches the peer's OpenSSL; the slots are zeroized and returned.
+  s->close();
+  p->feed(s->take_output());
+  EXPECT_FALSE(p->step());
+  EXPECT_TRUE(p->closed) << p->error;
+  ASSERT_TRUE(s->released());
+  EXPECT_EQ(s->release()->cause, ReleaseCause::kLocalClose);
+  EXPECT_EQ(f_->pool_->free_slots(), free_at_start_);
+  EXPECT_FALSE(f_->device_->read_slot(info0.tx_slot)->valid);
+  EXPECT_FALSE(f_->device_->read_slot(info0.rx_slot)->valid);
+}
+
+TEST_P(Offload, PeerCloseNotifyIsAnsweredAndReleases) {
+  auto s = f_->Session(role_, {f_->PeerFingerprint()});
+  auto p = Peer();
+  Handshake(*s, *p);
+  SSL_shutdown(p->ssl());
+  s->receive(p->take());
+  ASSERT_TRUE(s->released());
+  EXPECT_EQ(s->release()->cause, ReleaseCause::kCloseNotify);
+  p->feed(s->take_output());
+  EXPECT_EQ(SSL_shutdown(p->ssl()), 1) << "our close_notify did not reach the peer";
+  EXPECT_EQ(f_->pool_->free_slots(), free_at_start_);
+}
+
+TEST_P(Offload, FingerprintMismatchFailsTheHandshakeWithAReason) {
+  sdp::Fingerprint wrong = f_->PeerFingerprint();
+  wrong.digest[0] ^= 1;
+  auto s = f_->Session(role_, {wrong});
+  auto p = Peer();
+  s->start();
+  Exchange(*s, *p);
+  ASSERT_TRUE(s->released());
+  EXPECT_EQ(s->release()->cause, ReleaseCause::kFingerprintMismatch);
+  EXPECT_NE(s->release()->reason.find("matches no a=fingerprint"), std::string::npos) << s->release()->reason;
+  EXPECT_FALSE(p->error.empty()) << "the peer was not told (alert)";
+  EXPECT_EQ(f_->pool_->free_slots(), free_at_start_);
+}
+
+TEST_P(Offload, AnyHashOfTheFingerprintIsAccepted) {
+  for (const char* hash : {"sha-1", "sha-384", "sha-512", "sha3-256"}) {
+    auto s = f_->Session(role_, {*fingerprint_of(f_->theirs_->certificate(), hash)});
+    auto p = Peer();
+    Handshake(*s, *p);
+  }
+}
+
+TEST_P(Offload, RenegotiationOrKeyUpdateStartedByThePeer) {
+  auto s = f_->Session(role_, {f_->PeerFingerprint()});
+  auto p = Peer();
+  Handshake(*s, *p);
+  Traffic(*s, *p, 10);
+  const uint32_t old_tx = s->info().tx_slot, old_rx = s->info().rx_slot;
+  if (suite_.version == TLS1_2_VERSION) {
+    ASSERT_EQ(SSL_renegotiate(p->ssl()), 1);
+    SSL_do_handshake(p->ssl());  // HelloRequest from a server, ClientHello from a client
+  } else {
+    ASSERT_EQ(SSL_key_update(p->ssl(), SSL_KEY_UPDATE_REQUESTED), 1);
+    SSL_do_handshake(p->ssl());
+  }
+  s->receive(p->take());
+  Exchange(*s, *p);
+  ASSERT_FALSE(s->released()) << s->release()->reason;
+  if (suite_.version == TLS1_2_VERSION) {
+    EXPECT_EQ(s->info().renegotiations, 1u);
+    EXPECT_EQ(SSL_renegotiate_pending(p->ssl()), 0);
+  } else {
+    EXPECT_EQ(s->info().key_updates_received, 1u);
+    EXPECT_EQ(s->info().key_updates_sent, 1u);  // requested: we answered with ours
+  }
+  // New slots; the old ones were zeroized (or handed out again to this session).
+  const auto now = s->info();
+  EXPECT_NE(now.tx_slot, old_tx);
+  EXPECT_NE(now.rx_slot, old_rx);
+  for (uint32_t old : {old_tx, old_rx}) {
+    EXPECT_TRUE(!f_->device_->read_slot(old)->valid || old == now.tx_slot || old == now.rx_slot) << old;
+  }
+  Traffic(*s, *p, 20);
+  EXPECT_EQ(f_->pool_->free_slots(), free_at_start_ - 2);
+}
+
+TEST_P(Offload, RenegotiationOrKeyUpdateStartedByUs) {
+  auto s = f_->Session(role_, {f_->PeerFingerprint()});
+  auto p = Peer();
+  Handshake(*s, *p);
+  Traffic(*s, *p, 30);
+  if (suite_.version == TLS1_2_VERSION) {
+    ASSERT_TRUE(s->renegotiate().ok());
+    // Data written during the renegotiation is held and sent once it is over.
+    const Bytes during = Random(5000, 99);
+    ASSERT_TRUE(s->send(during).ok());
+    Exchange(*s, *p);
+    ASSERT_FALSE(s->released()) << s->release()->reason;
+    EXPECT_EQ(s->info().renegotiations, 1u);
+    EXPECT_EQ(p->received, during);
+    p->received.clear();
+  } else {
+    ASSERT_TRUE(s->update_keys(false).ok());
+    Exchange(*s, *p);
+    Traffic(*s, *p, 40);
+    ASSERT_TRUE(s->update_keys(true).ok());
+    Exchange(*s, *p);
+    ASSERT_FALSE(s->released()) << s->release()->reason;
+    EXPECT_EQ(s->info().key_updates_sent, 2u);
+  }
+  Traffic(*s, *p, 50);
+  // OpenSSL answers a requested KeyUpdate with its next write.
+  if (suite_.version == TLS1_3_VERSION) {
+    EXPECT_EQ(s->info().key_updates_received, 1u);
+  }
+}
+
+TEST_P(Offload, ABadRecordReleasesWithAnAlert) {
+  for (int kind = 0; kind < 3; ++kind) {
+    auto s = f_->Session(role_, {f_->PeerFingerprint()});
+    auto p = Peer();
+    Handshake(*s, *p);
+    p->write(Random(100, 7));
+    Bytes rec = p->take();
+    if (kind == 0) rec[rec.size() - 3] ^= 0x10;   // tag bit
+    if (kind == 1) rec[3] = 0xFF, rec[4] = 0xFF;  // length over the limit
+    if (kind == 2) rec[0] = 99;                   // no such content type
+    s->receive(rec);
+    ASSERT_TRUE(s->released()) << kind;
+    EXPECT_EQ(s->release()->cause, ReleaseCause::kBadRecord) << kind;
+    EXPECT_TRUE(s->take_received().empty());
+    p->feed(s->take_output());
+    EXPECT_FALSE(p->step()) << "the peer did not get our alert (" << kind << ")";
+    EXPECT_NE(p->error.find("alert"), std::string::npos) << p->error;
+    EXPECT_EQ(f_->pool_->free_slots(), free_at_start_);
+  }
+}
+
+TEST_P(Offload, ResumptionWithATicketOrSessionId) {
+  for (bool tickets : {true, false}) {
+    if (!tickets && suite_.version == TLS1_3_VERSION) continue;  // TLS 1.3 resumes by ticket only
+    SslSessionPtr saved;
+    std::unique_ptr<OpenSslPeer> keep_server;  // an OpenSSL server keeps its own session cache
+    for (int round = 0; round < 2; ++round) {
+      std::unique_ptr<TlsSession> s;
+      std::unique_ptr<OpenSslPeer> p;
+      if (role_ == Role::kClient) {
+        // Our client resumes the session it got from the OpenSSL server.
+        if (!keep_server) keep_server = Peer();
+        p = Peer(nullptr, keep_server->ctx());
+        if (!tickets) SSL_set_options(p->ssl(), SSL_OP_NO_TICKET);
+        s = f_->Session(role_, {f_->PeerFingerprint()}, round == 1 ? saved : nullptr);
+      } else {
+        // The OpenSSL client resumes with our server (our ticket keys or our session cache).
+        s = f_->Session(role_, {f_->PeerFingerprint()});
+        p = Peer();
+        if (!tickets) SSL_set_options(p->ssl(), SSL_OP_NO_TICKET);
+        if (round == 1) SSL_set_session(p->ssl(), saved.get());
+      }
+      Handshake(*s, *p);
+      Traffic(*s, *p, 60);  // also carries any TLS 1.3 ticket across
+      EXPECT_EQ(s->info().resumed, round == 1) << "tickets=" << tickets;
+      if (round == 1) {
+        EXPECT_EQ(SSL_session_reused(p->ssl()), 1);
+      }
+      saved = role_ == Role::kClient ? s->resumable_session() : share_session(SSL_get1_session(p->ssl()));
+      ASSERT_TRUE(saved) << "nothing to resume with";
+      // A clean close both ways (OpenSSL forgets the session of a connection that was not closed).
+      s->close();
+      p->feed(s->take_output());
+      p->step();
+      SSL_shutdown(p->ssl());
+    }
+  }
+}
+
+std::string Name(const ::testing::TestParamInfo<Param>& info) {
+  std::string n = tb::BackendName({std::get<0>(info.param), info.index}) + "_" + std::get<1>(info.param).name +
+                  (std::get<2>(info.param) == Role::kServer ? "_server" : "_client");
+  for (char& c : n)
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Offload,
+                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kSuites),
+                                            ::testing::Values(Role::kServer, Role::kClient)),
+                         Name);
+
+}  // namespace
+}  // namespace mediasec::tls::test
