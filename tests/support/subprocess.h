@@ -17,12 +17,21 @@ namespace mediasec::test_env {
 
 class Subprocess {
  public:
-  explicit Subprocess(const std::vector<std::string>& argv) {
+  struct Options {
+    bool with_stdin = false;     // write_stdin() feeds the child's standard input
+    bool merge_stderr = false;   // the child's stderr comes through line() too
+  };
+  explicit Subprocess(const std::vector<std::string>& argv) : Subprocess(argv, Options{}) {}
+  Subprocess(const std::vector<std::string>& argv, Options options) {
     int out[2];
+    int in[2] = {-1, -1};
     if (::pipe2(out, O_CLOEXEC) != 0) return;
+    if (options.with_stdin && ::pipe2(in, O_CLOEXEC) != 0) return;
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(out[1], 1);
+      if (options.merge_stderr) ::dup2(out[1], 2);
+      if (in[0] >= 0) ::dup2(in[0], 0);
       std::vector<char*> args;
       for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
@@ -30,6 +39,10 @@ class Subprocess {
       ::_exit(127);
     }
     ::close(out[1]);
+    if (in[0] >= 0) {
+      ::close(in[0]);
+      in_ = in[1];
+    }
     fd_ = out[0];
     ::fcntl(fd_, F_SETFL, O_NONBLOCK);
   }
@@ -38,6 +51,28 @@ class Subprocess {
   ~Subprocess() {
     kill();
     if (fd_ >= 0) ::close(fd_);
+    close_stdin();
+  }
+
+  void write_stdin(const std::string& text) {
+    if (in_ >= 0) (void)!::write(in_, text.data(), text.size());
+  }
+  void close_stdin() {
+    if (in_ >= 0) ::close(in_);
+    in_ = -1;
+  }
+  // Waits up to `timeout` for the child to exit by itself; its exit status, or -1.
+  int wait_exit(std::chrono::milliseconds timeout) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (pid_ > 0 && std::chrono::steady_clock::now() < end) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return -1;
   }
 
   bool started() const { return pid_ > 0; }
@@ -68,6 +103,7 @@ class Subprocess {
  private:
   pid_t pid_ = -1;
   int fd_ = -1;
+  int in_ = -1;
   std::string pending_;
 };
 

@@ -241,6 +241,29 @@ TEST_P(Offload, RenegotiationOrKeyUpdateStartedByUs) {
   }
 }
 
+TEST_P(Offload, RenegotiationWithADifferentPeerCertificateIsRefused) {
+  if (suite_.version != TLS1_2_VERSION) GTEST_SKIP() << "renegotiation is TLS 1.2";
+  auto s = f_->Session(role_, {f_->PeerFingerprint()});
+  auto p = Peer();
+  Handshake(*s, *p);
+  Traffic(*s, *p, 70);
+  // The peer swaps its certificate (the fingerprint still names the first one) and renegotiates.
+  auto other = Identity::generate(KeyType::kEcdsaP256, "impostor");
+  ASSERT_TRUE(other.ok());
+  ASSERT_EQ(SSL_use_certificate(p->ssl(), other->certificate()), 1);
+  ASSERT_EQ(SSL_use_PrivateKey(p->ssl(), other->private_key()), 1);
+  SSL_set_options(p->ssl(), SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);  // a full handshake
+  ASSERT_EQ(SSL_renegotiate(p->ssl()), 1);
+  SSL_do_handshake(p->ssl());
+  s->receive(p->take());
+  Exchange(*s, *p);
+  ASSERT_TRUE(s->released());
+  EXPECT_EQ(s->release()->cause, ReleaseCause::kCertificateChanged) << s->release()->reason;
+  EXPECT_NE(s->release()->reason.find(other->fingerprint()->to_string()), std::string::npos) << s->release()->reason;
+  EXPECT_FALSE(p->error.empty()) << "the peer was not told (alert)";
+  EXPECT_EQ(f_->pool_->free_slots(), free_at_start_);
+}
+
 TEST_P(Offload, ABadRecordReleasesWithAnAlert) {
   for (int kind = 0; kind < 3; ++kind) {
     auto s = f_->Session(role_, {f_->PeerFingerprint()});
