@@ -6,7 +6,7 @@
 #include <string>
 
 #include "drivers/record_format.h"
-#include "host/tls/fingerprint.h"
+#include "host/tls/session_keys.h"
 
 namespace mediasec::tls {
 namespace {
@@ -71,7 +71,10 @@ Result<std::unique_ptr<TlsSession>> TlsSession::create(TlsContext& context, devi
 }
 
 TlsSession::TlsSession(TlsContext& context, device::SlotPool& slots, Options options)
-    : context_(context), slots_(slots), options_(std::move(options)) {}
+    : context_(context),
+      slots_(slots),
+      options_(std::move(options)),
+      peer_check_(options_.peer_fingerprints, options_.require_peer_fingerprint) {}
 
 TlsSession::~TlsSession() {
   tx_.clear();
@@ -83,33 +86,7 @@ void TlsSession::on_key_log(const char* line) {
   (void)key_log_.add_line(line);
 }
 
-bool TlsSession::on_peer_certificate(X509* leaf) {
-  if (peer_cert_ && X509_cmp(leaf, peer_cert_.get()) != 0) {
-    auto fp = fingerprint_of(leaf);
-    verify_failure_ = ReleaseCause::kCertificateChanged;
-    verify_reason_ = "the peer presented a different certificate in a renegotiation (" +
-                     (fp.ok() ? fp->to_string() : std::string("?")) + ")";
-    return false;
-  }
-  if (options_.peer_fingerprints.empty()) {
-    if (options_.require_peer_fingerprint) {
-      verify_failure_ = ReleaseCause::kFingerprintMismatch;
-      verify_reason_ = "no a=fingerprint to authenticate the peer's certificate against";
-      return false;
-    }
-  } else if (!matches_any(leaf, options_.peer_fingerprints)) {
-    auto fp = fingerprint_of(leaf, options_.peer_fingerprints.front().hash);
-    verify_failure_ = ReleaseCause::kFingerprintMismatch;
-    verify_reason_ = "the peer's certificate (" + (fp.ok() ? fp->to_string() : std::string("?")) +
-                     ") matches no a=fingerprint of the Remote descriptor";
-    return false;
-  }
-  if (!peer_cert_) {
-    X509_up_ref(leaf);
-    peer_cert_.reset(leaf);
-  }
-  return true;
-}
+bool TlsSession::on_peer_certificate(X509* leaf) { return peer_check_.accept(leaf); }
 
 void TlsSession::on_new_session(SSL_SESSION* session) { resumable_ = share_session(session); }
 
@@ -176,8 +153,8 @@ void TlsSession::advance_handshake() {
   const int e = SSL_get_error(ssl_.get(), r);
   if (e == SSL_ERROR_WANT_READ) return;
   const std::string detail = openssl_error_text();
-  if (verify_failure_) {
-    release_now(*verify_failure_, verify_reason_);
+  if (peer_check_.failure()) {
+    release_now(*peer_check_.failure(), peer_check_.reason());
   } else {
     release_now(ReleaseCause::kHandshakeFailed, "TLS handshake failed: " + detail);
   }
@@ -220,21 +197,11 @@ void TlsSession::on_established() {
 }
 
 Result<void> TlsSession::load_tls12_keys(bool write_side, uint64_t sequence) {
-  SSL* ssl = ssl_.get();
-  const SSL_SESSION* session = SSL_get_session(ssl);
-  const SSL_CIPHER* suite = session != nullptr ? SSL_SESSION_get0_cipher(session) : nullptr;
-  if (suite == nullptr) return make_error(ErrorCode::kInternal, "no negotiated suite");
-  cipher_ = SSL_CIPHER_get_cipher_nid(suite) == NID_aes_256_gcm ? device::Cipher::kAes256Gcm : device::Cipher::kAes128Gcm;
-  hash_ = EVP_MD_get_type(SSL_CIPHER_get_handshake_digest(suite)) == NID_sha384 ? SuiteHash::kSha384 : SuiteHash::kSha256;
-  std::vector<uint8_t> master(48), client_random(32), server_random(32);
-  if (SSL_SESSION_get_master_key(session, master.data(), master.size()) != master.size()) {
-    return make_error(ErrorCode::kInternal, "no master secret");
-  }
-  SSL_get_client_random(ssl, client_random.data(), client_random.size());
-  SSL_get_server_random(ssl, server_random.data(), server_random.size());
-  auto keys = tls12_keys(cipher_, hash_, master, client_random, server_random);
-  OPENSSL_cleanse(master.data(), master.size());
+  Suite suite;
+  auto keys = tls12_session_keys(ssl_.get(), &suite);
   if (!keys) return keys.error();
+  cipher_ = suite.cipher;
+  hash_ = suite.hash;
   const bool client = options_.role == Role::kClient;
   const device::SlotConfig& mine = client ? keys->client_write : keys->server_write;
   const device::SlotConfig& theirs = client ? keys->server_write : keys->client_write;
@@ -247,9 +214,10 @@ Result<void> TlsSession::load_tls12_keys(bool write_side, uint64_t sequence) {
 
 Result<void> TlsSession::load_tls13_keys() {
   SSL* ssl = ssl_.get();
-  const SSL_CIPHER* suite = SSL_get_current_cipher(ssl);
-  cipher_ = SSL_CIPHER_get_cipher_nid(suite) == NID_aes_256_gcm ? device::Cipher::kAes256Gcm : device::Cipher::kAes128Gcm;
-  hash_ = EVP_MD_get_type(SSL_CIPHER_get_handshake_digest(suite)) == NID_sha384 ? SuiteHash::kSha384 : SuiteHash::kSha256;
+  auto suite = suite_of(SSL_get_current_cipher(ssl));
+  if (!suite) return suite.error();
+  cipher_ = suite->cipher;
+  hash_ = suite->hash;
   std::vector<uint8_t> client_random(32);
   SSL_get_client_random(ssl, client_random.data(), client_random.size());
   auto client_secret = key_log_.secret("CLIENT_TRAFFIC_SECRET_0", client_random);
@@ -364,8 +332,8 @@ void TlsSession::drive_openssl() {
     }
     const std::string detail = openssl_error_text();
     collect_openssl_output();  // the alert OpenSSL sent, if any
-    if (verify_failure_) {
-      release_now(*verify_failure_, verify_reason_);
+    if (peer_check_.failure()) {
+      release_now(*peer_check_.failure(), peer_check_.reason());
     } else if (detail.find("alert") != std::string::npos) {
       release_now(ReleaseCause::kAlertReceived, "the peer sent a fatal alert: " + detail);
     } else {

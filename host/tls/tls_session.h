@@ -23,6 +23,7 @@
 #include "host/tls/context.h"
 #include "host/tls/direction_keys.h"
 #include "host/tls/key_log.h"
+#include "host/tls/peer_check.h"
 #include "host/tls/release.h"
 #include "host/tls/traffic_keys.h"
 
@@ -84,7 +85,7 @@ class TlsSession final : private SessionHooks {
   Info info() const;
   // The latest session the peer let us resume (client: after the handshake or a ticket).
   SslSessionPtr resumable_session() const { return resumable_; }
-  X509* peer_certificate() const { return peer_cert_.get(); }
+  X509* peer_certificate() const { return peer_check_.certificate(); }
 
  private:
   enum class Phase { kHandshake, kOffloaded, kReleased };
@@ -130,9 +131,7 @@ class TlsSession final : private SessionHooks {
   std::vector<uint8_t> output_, received_, held_;
 
   KeyLog key_log_;  // emptied once the keys are on the device
-  X509Ptr peer_cert_;
-  std::optional<ReleaseCause> verify_failure_;
-  std::string verify_reason_;
+  PeerCheck peer_check_;
   SslSessionPtr resumable_;
 
   bool tls13_ = false;

@@ -1,0 +1,36 @@
+// Authenticates the peer of a TLS or DTLS session by its certificate: it must match an
+// a=fingerprint of the Remote descriptor (RFC 8122; no CA involved), and a later handshake on the
+// same session (a renegotiation) must present the very same certificate.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/sdp/sdp.h"
+#include "host/tls/openssl_handles.h"
+#include "host/tls/release.h"
+
+namespace mediasec::tls {
+
+class PeerCheck {
+ public:
+  PeerCheck(std::vector<sdp::Fingerprint> fingerprints, bool require) : fingerprints_(std::move(fingerprints)), require_(require) {}
+
+  // True to accept `leaf`; otherwise failure() and reason() say why.
+  bool accept(X509* leaf);
+
+  X509* certificate() const { return cert_.get(); }
+  const std::optional<ReleaseCause>& failure() const { return failure_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  bool refuse(ReleaseCause cause, std::string reason);
+  std::vector<sdp::Fingerprint> fingerprints_;
+  bool require_;
+  X509Ptr cert_;
+  std::optional<ReleaseCause> failure_;
+  std::string reason_;
+};
+
+}  // namespace mediasec::tls
