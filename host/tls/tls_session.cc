@@ -97,12 +97,21 @@ void TlsSession::start() {
 
 void TlsSession::receive(std::span<const uint8_t> bytes) {
   if (phase_ == Phase::kReleased) return;
-  inbound_.insert(inbound_.end(), bytes.begin(), bytes.end());
-  process_inbound();
+  if (inbound_.empty()) {
+    // Whole records straight from the caller's buffer; only a partial tail is kept.
+    const size_t used = process_inbound(bytes);
+    if (phase_ != Phase::kReleased) inbound_.assign(bytes.begin() + static_cast<long>(used), bytes.end());
+  } else {
+    inbound_.insert(inbound_.end(), bytes.begin(), bytes.end());
+    std::vector<uint8_t> pending = std::move(inbound_);
+    inbound_.clear();
+    const size_t used = process_inbound(pending);
+    if (phase_ != Phase::kReleased) inbound_.assign(pending.begin() + static_cast<long>(used), pending.end());
+  }
   after_call();
 }
 
-void TlsSession::process_inbound() {
+size_t TlsSession::process_inbound(std::span<const uint8_t> data) {
   constexpr size_t kBatch = 64;
   size_t at = 0;
   while (phase_ != Phase::kReleased) {
@@ -111,15 +120,14 @@ void TlsSession::process_inbound() {
     std::vector<std::span<const uint8_t>> records;
     size_t end = at;
     const size_t limit = phase_ == Phase::kHandshake ? 1 : kBatch;
-    while (records.size() < limit && inbound_.size() - end >= kHeader) {
-      const std::span<const uint8_t> header(inbound_.data() + end, kHeader);
-      const size_t len = body_length(header);
+    while (records.size() < limit && data.size() - end >= kHeader) {
+      const size_t len = body_length(data.subspan(end, kHeader));
       if (len > kMaxRecordBody) {
         fail(ReleaseCause::kBadRecord, "a record of " + std::to_string(len) + " bytes exceeds the TLS limit", kRecordOverflow);
-        return;
+        return data.size();
       }
-      if (inbound_.size() - end < kHeader + len) break;
-      records.emplace_back(inbound_.data() + end, kHeader + len);
+      if (data.size() - end < kHeader + len) break;
+      records.push_back(data.subspan(end, kHeader + len));
       end += kHeader + len;
     }
     if (records.empty()) break;
@@ -131,11 +139,7 @@ void TlsSession::process_inbound() {
       for (size_t i = 0; i < used; ++i) at += records[i].size();
     }
   }
-  if (phase_ == Phase::kReleased) {
-    inbound_.clear();
-  } else {
-    inbound_.erase(inbound_.begin(), inbound_.begin() + static_cast<long>(at));
-  }
+  return phase_ == Phase::kReleased ? data.size() : at;
 }
 
 void TlsSession::handshake_record(std::span<const uint8_t> record) {
@@ -192,8 +196,28 @@ void TlsSession::on_established() {
       collect_openssl_output();
     }
   }
-  SSL_free_buffers(ssl);
+  release_idle_memory();
   flush_held();
+}
+
+void TlsSession::release_idle_memory() {
+  // OpenSSL's record buffers go (SSL_MODE_RELEASE_BUFFERS does it while idle too), and the memory
+  // BIOs, which keep the capacity of the largest handshake flight, are replaced by empty ones.
+  SSL* ssl = ssl_.get();
+  SSL_free_buffers(ssl);
+  if (BIO_ctrl_pending(rbio_) == 0 && BIO_ctrl_pending(wbio_) == 0) {
+    BIO* r = BIO_new(BIO_s_mem());
+    BIO* w = BIO_new(BIO_s_mem());
+    if (r != nullptr && w != nullptr) {
+      BIO_set_mem_eof_return(r, -1);
+      SSL_set_bio(ssl, r, w);
+      rbio_ = r;
+      wbio_ = w;
+    } else {
+      BIO_free(r);
+      BIO_free(w);
+    }
+  }
 }
 
 Result<void> TlsSession::load_tls12_keys(bool write_side, uint64_t sequence) {
@@ -280,7 +304,11 @@ size_t TlsSession::offloaded_records(const std::vector<std::span<const uint8_t>>
     if (c.content_type == kApplicationData) {
       ++info_.records_in;
       info_.bytes_in += c.output.size();
-      received_.insert(received_.end(), c.output.begin(), c.output.end());
+      if (received_.empty()) {
+        received_ = std::move(c.output);
+      } else {
+        received_.insert(received_.end(), c.output.begin(), c.output.end());
+      }
       continue;
     }
     // Anything else is OpenSSL's; if it changed the read keys, the records after it were opened
@@ -428,6 +456,12 @@ Result<void> TlsSession::protect_and_write(std::span<const uint8_t> data) {
   if (!done) {
     fail(ReleaseCause::kDeviceError, "device: " + done.error().message, kInternalError);
     return done.error();
+  }
+  if (output_.empty() && done->size() == 1 && done->front().status == device::Status::kOk) {
+    output_ = std::move(done->front().output);  // the common case: no copy
+    ++info_.records_out;
+    info_.bytes_out += data.size();
+    return ok_result();
   }
   for (const device::Completion& c : *done) {
     if (c.status != device::Status::kOk) {

@@ -98,7 +98,8 @@ class TlsSession final : private SessionHooks {
   void on_new_session(SSL_SESSION* session) override;
   std::span<const uint8_t> cookie_subject() const override { return {}; }
 
-  void process_inbound();
+  // Handles the whole records at the start of `data`; returns the bytes used.
+  size_t process_inbound(std::span<const uint8_t> data);
   void handshake_record(std::span<const uint8_t> record);
   void advance_handshake();
   size_t offloaded_records(const std::vector<std::span<const uint8_t>>& records);
@@ -112,6 +113,7 @@ class TlsSession final : private SessionHooks {
   Result<void> next_tls13_keys(bool write_side);
   Result<void> protect_and_write(std::span<const uint8_t> data);
   void flush_held();
+  void release_idle_memory();
   void note_handshake_progress();
   void fail(ReleaseCause cause, std::string reason, int alert);
   void release_now(ReleaseCause cause, std::string reason);
