@@ -338,3 +338,119 @@ INSTANTIATE_TEST_SUITE_P(Backends, Offload,
 
 }  // namespace
 }  // namespace mediasec::tls::test
+
+namespace mediasec::tls::test {
+namespace {
+
+// Bad input on the sw backend (the device backends are covered above): garbage, mutated and
+// out-of-order handshakes, truncated records. Nothing may crash or hang, every failure is a
+// release with a reason, and no reason ever holds key material.
+class BadInput : public ::testing::Test {
+ protected:
+  BadInput() : f_("sw") {}
+  std::unique_ptr<TlsSession> Server() { return f_.Session(Role::kServer, {f_.PeerFingerprint()}); }
+  // Every reason seen, to check for secrets at the end.
+  void Note(const TlsSession& s) {
+    if (s.release()) reasons_.push_back(s.release()->reason);
+  }
+  Fixture f_;
+  std::vector<std::string> reasons_;
+};
+
+TEST_F(BadInput, GarbageMutationsAndOutOfOrderFlightsAreReleasedNotCrashed) {
+  const uint64_t seed = tb::TestSeed(11);
+  std::mt19937_64 rng(seed);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  const int rounds = static_cast<int>(300 * tb::TestScale());
+  // A genuine client's first and second flights, to mutate.
+  Bytes hello, second;
+  {
+    auto s = Server();
+    OpenSslPeer client(Role::kClient, *f_.theirs_, 0, "");
+    client.step();
+    hello = client.take();
+    s->receive(hello);
+    client.feed(s->take_output());
+    client.step();
+    second = client.take();
+  }
+  for (int i = 0; i < rounds; ++i) {
+    auto s = Server();
+    Bytes input;
+    switch (i % 4) {
+      case 0:  // random bytes
+        input.resize(rng() % 3000);
+        for (auto& b : input) b = static_cast<uint8_t>(rng());
+        break;
+      case 1:  // a ClientHello with bytes flipped
+      case 2:
+        input = hello;
+        for (int k = 0; k < 1 + static_cast<int>(rng() % 8); ++k) input[rng() % input.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+        break;
+      case 3:  // the second flight without the first (out of order)
+        input = second;
+        break;
+    }
+    s->receive(input);
+    if (!s->released()) s->transport_closed();  // a truncated record waits for more; then the peer goes
+    ASSERT_TRUE(s->released()) << i;
+    const auto cause = s->release()->cause;
+    EXPECT_TRUE(cause == ReleaseCause::kHandshakeFailed || cause == ReleaseCause::kBadRecord ||
+                cause == ReleaseCause::kTransportClosed || cause == ReleaseCause::kFingerprintMismatch)
+        << i << ": " << to_string(cause);
+    if (i % 4 == 3) {
+      EXPECT_EQ(cause, ReleaseCause::kHandshakeFailed);
+      const Bytes alert = s->take_output();
+      ASSERT_GE(alert.size(), 7u) << "no alert for an out-of-order flight";
+      EXPECT_EQ(alert[0], 21);  // alert record
+    }
+    Note(*s);
+  }
+  EXPECT_EQ(f_.pool_->free_slots(), f_.device_->identity().key_slots);
+}
+
+TEST_F(BadInput, MutatedRecordsAfterTheHandshakeAndNoSecretInAnyReason) {
+  const uint64_t seed = tb::TestSeed(12);
+  std::mt19937_64 rng(seed);
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::vector<std::string> secrets;  // the peer's key log: every secret of these sessions
+  const int rounds = static_cast<int>(100 * tb::TestScale());
+  for (int i = 0; i < rounds; ++i) {
+    auto s = Server();
+    OpenSslPeer client(Role::kClient, *f_.theirs_, i % 2 == 0 ? TLS1_2_VERSION : TLS1_3_VERSION, "");
+    SSL_CTX_set_app_data(client.ctx(), &secrets);
+    SSL_CTX_set_keylog_callback(client.ctx(), [](const SSL* ssl, const char* line) {
+      auto* out = static_cast<std::vector<std::string>*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+      const std::string l(line);
+      out->push_back(l.substr(l.rfind(' ') + 1));
+    });
+    s->start();
+    Exchange(*s, client);
+    ASSERT_TRUE(s->established());
+    client.write(Random(1 + rng() % 3000, static_cast<uint32_t>(rng())));
+    Bytes rec = client.take();
+    const int kind = static_cast<int>(rng() % 3);
+    if (kind == 0) rec[5 + rng() % (rec.size() - 5)] ^= static_cast<uint8_t>(1 + rng() % 255);  // body or tag
+    if (kind == 1) rec.resize(5 + rng() % (rec.size() - 5));                                     // truncated
+    if (kind == 2) rec[1 + rng() % 4] ^= static_cast<uint8_t>(1 + rng() % 255);                  // header
+    s->receive(rec);
+    if (!s->released()) s->transport_closed();
+    ASSERT_TRUE(s->released());
+    EXPECT_TRUE(s->take_received().empty()) << "a damaged record released plaintext";
+    Note(*s);
+  }
+  ASSERT_FALSE(secrets.empty());
+  for (const std::string& reason : reasons_) {
+    std::string lower = reason;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const std::string& secret : secrets) {
+      std::string hex = secret;
+      for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      ASSERT_EQ(lower.find(hex.substr(0, 16)), std::string::npos) << "a secret in: " << reason;
+    }
+  }
+  EXPECT_EQ(f_.pool_->free_slots(), f_.device_->identity().key_slots);
+}
+
+}  // namespace
+}  // namespace mediasec::tls::test
