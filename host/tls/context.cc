@@ -116,7 +116,6 @@ Result<SslCtxPtr> TlsContext::make_ctx(Role role, const Identity& identity) {
 
   SSL_CTX_set_keylog_callback(x, key_log_callback);
   SSL_CTX_set_cert_verify_callback(x, verify_callback, nullptr);
-  SSL_CTX_sess_set_new_cb(x, new_session_callback);
   SSL_CTX_set_app_data(x, this);
   if (server) {
     SSL_CTX_set_session_cache_mode(x, SSL_SESS_CACHE_SERVER);
@@ -127,7 +126,9 @@ Result<SslCtxPtr> TlsContext::make_ctx(Role role, const Identity& identity) {
     SSL_CTX_set_num_tickets(x, 0);
     SSL_CTX_set_tlsext_ticket_key_evp_cb(x, ticket_callback);
   } else {
+    // A client keeps the sessions it may resume (the server's cache keeps its own).
     SSL_CTX_set_session_cache_mode(x, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(x, new_session_callback);
   }
   if (dgram) {
     SSL_CTX_set_options(x, SSL_OP_NO_QUERY_MTU);

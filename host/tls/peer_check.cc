@@ -17,9 +17,11 @@ bool PeerCheck::refuse(ReleaseCause cause, std::string reason) {
 }
 
 bool PeerCheck::accept(X509* leaf) {
-  if (cert_ && X509_cmp(leaf, cert_.get()) != 0) {
+  auto digest = fingerprint_of(leaf, "sha-256");
+  if (!digest) return refuse(ReleaseCause::kFingerprintMismatch, "cannot fingerprint the peer's certificate");
+  if (!accepted_.digest.empty() && digest->digest != accepted_.digest) {
     return refuse(ReleaseCause::kCertificateChanged,
-                  "the peer presented a different certificate in a renegotiation (" + describe(leaf, "sha-256") + ")");
+                  "the peer presented a different certificate in a renegotiation (" + digest->to_string() + ")");
   }
   if (fingerprints_.empty()) {
     if (require_) return refuse(ReleaseCause::kFingerprintMismatch, "no a=fingerprint to authenticate the peer's certificate against");
@@ -27,10 +29,7 @@ bool PeerCheck::accept(X509* leaf) {
     return refuse(ReleaseCause::kFingerprintMismatch, "the peer's certificate (" + describe(leaf, fingerprints_.front().hash) +
                                                           ") matches no a=fingerprint of the Remote descriptor");
   }
-  if (!cert_) {
-    X509_up_ref(leaf);
-    cert_.reset(leaf);
-  }
+  if (accepted_.digest.empty()) accepted_ = std::move(*digest);
   return true;
 }
 

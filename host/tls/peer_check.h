@@ -20,7 +20,9 @@ class PeerCheck {
   // True to accept `leaf`; otherwise failure() and reason() say why.
   bool accept(X509* leaf);
 
-  X509* certificate() const { return cert_.get(); }
+  // The SHA-256 fingerprint of the certificate accepted first (empty before). Only the digest is
+  // kept, not the certificate: an idle session holds as little as possible.
+  const sdp::Fingerprint& accepted() const { return accepted_; }
   const std::optional<ReleaseCause>& failure() const { return failure_; }
   const std::string& reason() const { return reason_; }
 
@@ -28,7 +30,7 @@ class PeerCheck {
   bool refuse(ReleaseCause cause, std::string reason);
   std::vector<sdp::Fingerprint> fingerprints_;
   bool require_;
-  X509Ptr cert_;
+  sdp::Fingerprint accepted_;
   std::optional<ReleaseCause> failure_;
   std::string reason_;
 };

@@ -197,6 +197,15 @@ void TlsSession::on_established() {
     }
   }
   release_idle_memory();
+  if (tls13_ && options_.role == Role::kServer && context_.profile().tls13_server_without_openssl) {
+    // Nothing OpenSSL would still do for us: free the connection (quietly marked as shut down so
+    // that OpenSSL does not count the session as broken).
+    SSL_set_quiet_shutdown(ssl, 1);
+    SSL_shutdown(ssl);
+    ssl_.reset();
+    rbio_ = wbio_ = nullptr;
+    info_.without_openssl = true;
+  }
   flush_held();
 }
 
@@ -318,7 +327,71 @@ size_t TlsSession::offloaded_records(const std::vector<std::span<const uint8_t>>
   return records.size();
 }
 
+bool TlsSession::tls13_post_handshake(uint8_t content_type, std::span<const uint8_t> plaintext) {
+  if (content_type == kAlert) {
+    if (plaintext.size() != 2) {
+      fail(ReleaseCause::kBadRecord, "a malformed alert", kDecodeError);
+    } else if (plaintext[1] == 0) {  // close_notify: ours in return
+      auto wire = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kAlert, 0, {1, 0}});
+      if (wire && wire->status == device::Status::kOk) output_.insert(output_.end(), wire->output.begin(), wire->output.end());
+      release_now(ReleaseCause::kCloseNotify, "the peer sent close_notify");
+    } else if (plaintext[1] != 90) {  // all but user_canceled are fatal in TLS 1.3
+      release_now(ReleaseCause::kAlertReceived,
+                  std::string("the peer sent a fatal alert: ") + SSL_alert_desc_string_long(plaintext[1]));
+    }
+    return false;
+  }
+  if (content_type != kHandshake) {
+    fail(ReleaseCause::kBadRecord, "a record of content type " + std::to_string(content_type) + " after the handshake",
+         kUnexpectedMessage);
+    return false;
+  }
+  // Only KeyUpdate may follow a TLS 1.3 handshake from a client (we never ask for post-handshake
+  // authentication).
+  bool update = false, answer = false;
+  for (size_t i = 0; i < plaintext.size();) {
+    if (plaintext.size() - i < 4) {
+      fail(ReleaseCause::kBadRecord, "a truncated handshake message", kDecodeError);
+      return false;
+    }
+    const size_t len = static_cast<size_t>(plaintext[i + 1]) << 16 | static_cast<size_t>(plaintext[i + 2]) << 8 | plaintext[i + 3];
+    if (plaintext[i] != kKeyUpdate) {
+      fail(ReleaseCause::kBadRecord, "handshake message " + std::to_string(plaintext[i]) + " after the handshake",
+           kUnexpectedMessage);
+      return false;
+    }
+    if (len != 1 || plaintext.size() - i < 5 || plaintext[i + 4] > 1) {
+      fail(ReleaseCause::kBadRecord, "a malformed KeyUpdate", kDecodeError);
+      return false;
+    }
+    update = true;
+    answer = answer || plaintext[i + 4] == 1;
+    i += 5;
+  }
+  if (!update) return false;
+  ++info_.key_updates_received;
+  if (auto r = next_tls13_keys(false); !r) {
+    fail(ReleaseCause::kDeviceError, "cannot load the new read keys: " + r.error().message, kInternalError);
+    return false;
+  }
+  if (answer) send_key_update(false);
+  return true;
+}
+
+void TlsSession::send_key_update(bool request_peer) {
+  const std::vector<uint8_t> message = {kKeyUpdate, 0, 0, 1, static_cast<uint8_t>(request_peer ? 1 : 0)};
+  auto wire = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kHandshake, 0, message});
+  if (!wire || wire->status != device::Status::kOk) {
+    fail(ReleaseCause::kDeviceError, "device: cannot protect a KeyUpdate", kInternalError);
+    return;
+  }
+  output_.insert(output_.end(), wire->output.begin(), wire->output.end());
+  ++info_.key_updates_sent;
+  if (auto r = next_tls13_keys(true); !r) fail(ReleaseCause::kDeviceError, "cannot load the new write keys: " + r.error().message, kInternalError);
+}
+
 bool TlsSession::to_openssl(uint8_t content_type, std::vector<uint8_t> plaintext) {
+  if (!ssl_) return tls13_post_handshake(content_type, plaintext);
   ++info_.records_to_openssl;
   const bool change_cipher_spec = !tls13_ && content_type == kChangeCipherSpec;
   const bool key_update = tls13_ && content_type == kHandshake && has_handshake_message(plaintext, kKeyUpdate);
@@ -487,6 +560,12 @@ std::vector<uint8_t> TlsSession::take_received() { return std::exchange(received
 
 void TlsSession::close() {
   if (phase_ == Phase::kReleased) return;
+  if (!ssl_) {
+    auto wire = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kAlert, 0, {1, 0}});
+    if (wire && wire->status == device::Status::kOk) output_.insert(output_.end(), wire->output.begin(), wire->output.end());
+    release_now(ReleaseCause::kLocalClose, "we sent close_notify");
+    return;
+  }
   SSL_shutdown(ssl_.get());
   if (phase_ == Phase::kOffloaded) {
     collect_openssl_output();
@@ -516,6 +595,11 @@ Result<void> TlsSession::renegotiate() {
 
 Result<void> TlsSession::update_keys(bool request_peer) {
   if (phase_ != Phase::kOffloaded || !tls13_) return make_error(ErrorCode::kInvalidArgument, "KeyUpdate needs an established TLS 1.3 session");
+  if (!ssl_) {
+    send_key_update(request_peer);
+    after_call();
+    return ok_result();
+  }
   if (SSL_key_update(ssl_.get(), request_peer ? SSL_KEY_UPDATE_REQUESTED : SSL_KEY_UPDATE_NOT_REQUESTED) != 1) {
     return make_error(ErrorCode::kInvalidArgument, "OpenSSL refused the KeyUpdate: " + openssl_error_text());
   }

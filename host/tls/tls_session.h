@@ -46,6 +46,7 @@ class TlsSession final : private SessionHooks {
     std::string cipher;   // OpenSSL's name of the suite
     bool resumed = false;
     bool offloaded = false;
+    bool without_openssl = false;  // a TLS 1.3 server session that freed its OpenSSL connection
     uint32_t renegotiations = 0;
     uint32_t key_updates_sent = 0, key_updates_received = 0;
     uint64_t records_in = 0, records_out = 0;  // application-data records on the device
@@ -85,7 +86,8 @@ class TlsSession final : private SessionHooks {
   Info info() const;
   // The latest session the peer let us resume (client: after the handshake or a ticket).
   SslSessionPtr resumable_session() const { return resumable_; }
-  X509* peer_certificate() const { return peer_check_.certificate(); }
+  // The SHA-256 fingerprint of the peer's certificate (empty before the handshake).
+  const sdp::Fingerprint& peer_fingerprint() const { return peer_check_.accepted(); }
 
  private:
   enum class Phase { kHandshake, kOffloaded, kReleased };
@@ -104,6 +106,9 @@ class TlsSession final : private SessionHooks {
   void advance_handshake();
   size_t offloaded_records(const std::vector<std::span<const uint8_t>>& records);
   bool to_openssl(uint8_t content_type, std::vector<uint8_t> plaintext);
+  // A TLS 1.3 server session without OpenSSL: alerts and KeyUpdate handled here.
+  bool tls13_post_handshake(uint8_t content_type, std::span<const uint8_t> plaintext);
+  void send_key_update(bool request_peer);
   void drive_openssl();
   void forward_openssl_output();
   void collect_openssl_output();

@@ -38,11 +38,11 @@ Bytes Random(size_t n, uint32_t seed) {
 
 class Fixture {
  public:
-  explicit Fixture(const std::string& backend) : device_(tb::OpenOrFail(backend)) {
+  explicit Fixture(const std::string& backend, Profile profile = Profile{}) : device_(tb::OpenOrFail(backend)) {
     if (device_) pool_ = std::make_unique<device::SlotPool>(*device_);
     ours_ = std::make_unique<Identity>(*Identity::generate(KeyType::kEcdsaP256, "mediasec"));
     theirs_ = std::make_unique<Identity>(*Identity::generate(KeyType::kEcdsaP256, "terminal"));
-    context_ = std::move(TlsContext::create(*ours_, Profile{}, nullptr, Transport::kStream).value());
+    context_ = std::move(TlsContext::create(*ours_, profile, nullptr, Transport::kStream).value());
   }
   std::unique_ptr<TlsSession> Session(Role role, std::vector<sdp::Fingerprint> fps, SslSessionPtr resume = nullptr) {
     TlsSession::Options o;
@@ -61,13 +61,17 @@ class Fixture {
   std::unique_ptr<TlsContext> context_;
 };
 
-using Param = std::tuple<std::string, Suite, Role>;
+// backend, suite, our role, and whether a TLS 1.3 server session keeps OpenSSL after the handshake.
+using Param = std::tuple<std::string, Suite, Role, bool>;
 
 class Offload : public ::testing::TestWithParam<Param> {
  protected:
   void SetUp() override {
-    const auto& [backend, suite, role] = GetParam();
-    f_ = std::make_unique<Fixture>(backend);
+    const auto& [backend, suite, role, keep_openssl] = GetParam();
+    Profile profile;
+    profile.tls13_server_without_openssl = !keep_openssl;
+    f_ = std::make_unique<Fixture>(backend, profile);
+    keep_openssl_ = keep_openssl;
     ASSERT_TRUE(f_->device_);
     suite_ = suite;
     role_ = role;
@@ -102,6 +106,7 @@ class Offload : public ::testing::TestWithParam<Param> {
   std::unique_ptr<Fixture> f_;
   Suite suite_{};
   Role role_{};
+  bool keep_openssl_ = false;
   size_t free_at_start_ = 0;
 };
 
@@ -111,6 +116,7 @@ TEST_P(Offload, HandshakeThenApplicationDataOnlyThroughTheDeviceThenCloseZeroize
   Handshake(*s, *p);
   const auto info0 = s->info();
   EXPECT_TRUE(info0.offloaded);
+  EXPECT_EQ(info0.without_openssl, suite_.version == TLS1_3_VERSION && role_ == Role::kServer && !keep_openssl_);
   EXPECT_EQ(info0.version, suite_.version == TLS1_3_VERSION ? "TLSv1.3" : "TLSv1.2");
   EXPECT_EQ(info0.cipher, suite_.name);
   EXPECT_EQ(f_->pool_->free_slots(), free_at_start_ - 2);
@@ -327,7 +333,8 @@ TEST_P(Offload, ResumptionWithATicketOrSessionId) {
 
 std::string Name(const ::testing::TestParamInfo<Param>& info) {
   std::string n = tb::BackendName({std::get<0>(info.param), info.index}) + "_" + std::get<1>(info.param).name +
-                  (std::get<2>(info.param) == Role::kServer ? "_server" : "_client");
+                  (std::get<2>(info.param) == Role::kServer ? "_server" : "_client") +
+                  (std::get<3>(info.param) ? "_with_openssl" : "");
   for (char& c : n)
     if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
   return n;
@@ -335,12 +342,18 @@ std::string Name(const ::testing::TestParamInfo<Param>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, OffloadTls12,
                          ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kSuites, kSuites + 2),
-                                            ::testing::Values(Role::kServer, Role::kClient)),
+                                            ::testing::Values(Role::kServer, Role::kClient), ::testing::Values(false)),
                          Name);
 
 INSTANTIATE_TEST_SUITE_P(Backends, Offload,
                          ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kSuites),
-                                            ::testing::Values(Role::kServer, Role::kClient)),
+                                            ::testing::Values(Role::kServer, Role::kClient), ::testing::Values(false)),
+                         Name);
+// A TLS 1.3 server that keeps its OpenSSL connection: KeyUpdate and alerts go through OpenSSL
+// (re-protected) as they do for TLS 1.2 and for clients.
+INSTANTIATE_TEST_SUITE_P(Tls13ServerWithOpenSsl, Offload,
+                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kSuites + 2, kSuites + 4),
+                                            ::testing::Values(Role::kServer), ::testing::Values(true)),
                          Name);
 
 }  // namespace
