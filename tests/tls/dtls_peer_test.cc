@@ -155,6 +155,11 @@ class Dtls : public ::testing::TestWithParam<Param> {
     context_ = std::move(TlsContext::create(*gateway_, Profile{}, nullptr, Transport::kDatagram).value());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
+  void UseMtu(uint32_t mtu) {
+    Profile p;
+    p.dtls_mtu = mtu;
+    context_ = std::move(TlsContext::create(*gateway_, p, nullptr, Transport::kDatagram).value());
+  }
   std::unique_ptr<DtlsSession> Session(Role role, std::vector<uint8_t> peer_address = {}) {
     DtlsSession::Options o;
     o.role = role;
@@ -256,6 +261,30 @@ TEST_P(Dtls, OurClientWithSServerAfterALostFlight) {
   pump.RunUntil([] { return false; }, 50ms);
   EXPECT_TRUE(pump.WaitForLine("CONNECTION CLOSED") || pump.WaitForLine("shutting down")) << pump.Transcript();
   EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
+}
+
+TEST_P(Dtls, HandshakeDatagramsStayWithinASmallMtu) {
+  UseMtu(400);  // our certificate flight must be fragmented
+  UdpPump pump;
+  std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(pump.port()), "-mtu", "400"};
+  for (auto& a : PeerArgs()) argv.push_back(a);
+  Subprocess client(argv, Subprocess::Options{true, true});
+  pump.set_peer_process(&client);
+  const std::vector<uint8_t> peer = pump.WaitForPeer(10s);
+  ASSERT_FALSE(peer.empty());
+  auto s = Session(Role::kServer, peer);
+  pump.set_session(s.get());
+  ASSERT_TRUE(pump.RunUntil([&] { return s->established() || s->released(); })) << pump.Transcript();
+  ASSERT_TRUE(s->established()) << s->release()->reason << "\n" << pump.Transcript();
+  size_t largest = 0;
+  for (const auto& d : pump.sent) largest = std::max(largest, d.size());
+  EXPECT_LE(largest, 400u);
+  std::string sizes;
+  for (const auto& d : pump.sent) sizes += std::to_string(d.size()) + " ";
+  EXPECT_GE(pump.sent.size(), 3u) << "the flight was not fragmented: " << sizes;  // HelloVerifyRequest, then two or more
+  client.write_stdin("small mtu\n");
+  ASSERT_TRUE(pump.RunUntil([&] { return !pump.records.empty(); })) << pump.Transcript();
+  EXPECT_EQ(pump.records.front(), Bytes("small mtu\n"));
 }
 
 TEST_P(Dtls, AFingerprintMismatchFailsTheHandshake) {
