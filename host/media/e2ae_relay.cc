@@ -1,0 +1,140 @@
+#include "host/media/e2ae_relay.h"
+
+namespace mediasec::media {
+
+std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
+                                            std::unique_ptr<tls::TlsSession> session, OnRelease on_release) {
+  std::shared_ptr<E2aeRelay> r(new E2aeRelay(std::move(access), std::move(core), std::move(session), std::move(on_release)));
+  asio::error_code ignored;
+  r->access_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  r->core_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  r->session_->start();
+  r->to_access();
+  r->read_access();
+  r->read_core();
+  return r;
+}
+
+E2aeRelay::E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, std::unique_ptr<tls::TlsSession> session,
+                     OnRelease on_release)
+    : access_(std::move(access)),
+      core_(std::move(core)),
+      session_(std::move(session)),
+      on_release_(std::move(on_release)),
+      access_buf_(kReadSize),
+      core_buf_(kReadSize) {}
+
+void E2aeRelay::read_access() {
+  if (finished_ || access_reading_ || core_queued_ > kHighWater) return;
+  access_reading_ = true;
+  access_.async_read_some(asio::buffer(access_buf_), [self = shared_from_this()](asio::error_code ec, size_t n) {
+    self->access_reading_ = false;
+    if (self->finished_) return;
+    if (ec) {
+      self->session_->transport_closed();
+      self->check_released();
+      return;
+    }
+    self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
+    std::vector<uint8_t> plain = self->session_->take_received();
+    if (!plain.empty()) self->to_core(std::move(plain));
+    self->to_access();
+    self->check_released();
+    self->read_access();
+  });
+}
+
+void E2aeRelay::read_core() {
+  if (finished_ || core_reading_ || access_queued_ > kHighWater) return;
+  core_reading_ = true;
+  core_.async_read_some(asio::buffer(core_buf_), [self = shared_from_this()](asio::error_code ec, size_t n) {
+    self->core_reading_ = false;
+    if (self->finished_) return;
+    if (ec) {
+      // The core side ended: close_notify to the terminal, then release.
+      self->core_closed_ = true;
+      self->session_->close();
+      self->to_access();
+      self->check_released();
+      return;
+    }
+    self->stats_.core_to_access += n;
+    if (auto r = self->session_->send(std::span<const uint8_t>(self->core_buf_.data(), n)); !r) {
+      self->check_released();
+      return;
+    }
+    self->to_access();
+    self->read_core();
+  });
+}
+
+void E2aeRelay::to_access() {
+  std::vector<uint8_t> out = session_->take_output();
+  if (out.empty()) return;
+  access_queued_ += out.size();
+  access_out_.push_back(std::move(out));
+  write(access_, access_out_, access_writing_);
+}
+
+void E2aeRelay::to_core(std::vector<uint8_t> bytes) {
+  stats_.access_to_core += bytes.size();
+  core_queued_ += bytes.size();
+  core_out_.push_back(std::move(bytes));
+  write(core_, core_out_, core_writing_);
+}
+
+void E2aeRelay::write(asio::ip::tcp::socket& socket, std::deque<std::vector<uint8_t>>& queue, bool& busy) {
+  if (busy || queue.empty()) return;
+  busy = true;
+  const bool to_access_side = &socket == &access_;
+  asio::async_write(socket, asio::buffer(queue.front()), [self = shared_from_this(), to_access_side](asio::error_code ec, size_t n) {
+    auto& q = to_access_side ? self->access_out_ : self->core_out_;
+    (to_access_side ? self->access_writing_ : self->core_writing_) = false;
+    (to_access_side ? self->access_queued_ : self->core_queued_) -= n;
+    q.pop_front();
+    if (ec) {
+      q.clear();
+      if (!to_access_side) self->core_closed_ = true;
+      if (!self->session_->released()) {
+        to_access_side ? self->session_->transport_closed() : self->session_->close();
+        self->to_access();
+      }
+      self->check_released();
+      return;
+    }
+    self->write(to_access_side ? self->access_ : self->core_, q, to_access_side ? self->access_writing_ : self->core_writing_);
+    // Drained below the mark: the other side may read again.
+    if (to_access_side) {
+      self->read_core();
+    } else {
+      self->read_access();
+    }
+    self->check_released();
+  });
+}
+
+void E2aeRelay::check_released() {
+  if (finished_ || !session_->released()) return;
+  // Let the last records (close_notify, our alert) and the last plaintext go out first.
+  if (access_writing_ || core_writing_) return;
+  finish(*session_->release());
+}
+
+void E2aeRelay::finish(const tls::Release& why) {
+  finished_ = true;
+  asio::error_code ignored;
+  access_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  access_.close(ignored);
+  core_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  core_.close(ignored);
+  if (on_release_) on_release_(why, stats_);
+}
+
+void E2aeRelay::stop() {
+  if (finished_) return;
+  session_->close();
+  to_access();
+  check_released();
+}
+
+}  // namespace mediasec::media

@@ -1,0 +1,68 @@
+// One e2ae bearer (TR 29.828 e2ae security, TS 23.334): TLS terminated toward the access side
+// (records on the device through tls::TlsSession), plain TCP toward the core, the byte stream
+// relayed both ways. Runs on one worker's asio::io_context; all its handlers run on that thread,
+// so it takes no lock.
+//
+// The end of either side ends the bearer: close_notify, a fatal alert or a bad record on the
+// access side closes the core connection; the core closing sends close_notify to the terminal.
+// Either way on_release reports why (the media plane turns it into a Notify to the MGC).
+#pragma once
+
+#include <asio.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "host/tls/release.h"
+#include "host/tls/tls_session.h"
+
+namespace mediasec::media {
+
+class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
+ public:
+  struct Stats {
+    uint64_t access_to_core = 0;  // plaintext bytes delivered to the core
+    uint64_t core_to_access = 0;  // plaintext bytes sent to the terminal
+  };
+  using OnRelease = std::function<void(const tls::Release&, const Stats&)>;
+
+  // Both sockets connected; the session in the role SDP a=setup gave it. Starts at once.
+  static std::shared_ptr<E2aeRelay> start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
+                                          std::unique_ptr<tls::TlsSession> session, OnRelease on_release);
+
+  // Ends the bearer from our side (Subtract): close_notify to the terminal, core closed.
+  void stop();
+  const Stats& stats() const { return stats_; }
+  const tls::TlsSession& session() const { return *session_; }
+
+ private:
+  E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, std::unique_ptr<tls::TlsSession> session,
+            OnRelease on_release);
+  void read_access();
+  void read_core();
+  void to_access();  // whatever the session has for the terminal
+  void to_core(std::vector<uint8_t> bytes);
+  void write(asio::ip::tcp::socket& socket, std::deque<std::vector<uint8_t>>& queue, bool& busy);
+  void check_released();
+  void finish(const tls::Release& why);
+
+  static constexpr size_t kReadSize = 64 * 1024;
+  static constexpr size_t kHighWater = 1 << 20;  // stop reading a side while the other has this much queued
+
+  asio::ip::tcp::socket access_, core_;
+  std::unique_ptr<tls::TlsSession> session_;
+  OnRelease on_release_;
+  std::vector<uint8_t> access_buf_, core_buf_;
+  std::deque<std::vector<uint8_t>> access_out_, core_out_;
+  size_t access_queued_ = 0, core_queued_ = 0;
+  bool access_writing_ = false, core_writing_ = false;
+  bool access_reading_ = false, core_reading_ = false;
+  bool finished_ = false;
+  bool core_closed_ = false;
+  Stats stats_;
+};
+
+}  // namespace mediasec::media
