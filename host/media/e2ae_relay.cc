@@ -36,8 +36,7 @@ void E2aeRelay::read_access() {
       return;
     }
     self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
-    std::vector<uint8_t> plain = self->session_->take_received();
-    if (!plain.empty()) self->to_core(std::move(plain));
+    for (std::vector<uint8_t>& plain : self->session_->take_received_records()) self->to_core(std::move(plain));
     self->to_access();
     self->check_released();
     self->read_access();
@@ -87,11 +86,15 @@ void E2aeRelay::write(asio::ip::tcp::socket& socket, std::deque<std::vector<uint
   if (busy || queue.empty()) return;
   busy = true;
   const bool to_access_side = &socket == &access_;
-  asio::async_write(socket, asio::buffer(queue.front()), [self = shared_from_this(), to_access_side](asio::error_code ec, size_t n) {
+  // Everything queued in one gathered write (one system call for many records).
+  constexpr size_t kMaxBuffers = 64;
+  auto buffers = std::make_shared<std::vector<asio::const_buffer>>();
+  for (size_t i = 0; i < queue.size() && i < kMaxBuffers; ++i) buffers->push_back(asio::buffer(queue[i]));
+  asio::async_write(socket, *buffers, [self = shared_from_this(), to_access_side, buffers](asio::error_code ec, size_t n) {
     auto& q = to_access_side ? self->access_out_ : self->core_out_;
     (to_access_side ? self->access_writing_ : self->core_writing_) = false;
     (to_access_side ? self->access_queued_ : self->core_queued_) -= n;
-    q.pop_front();
+    for (size_t i = 0; i < buffers->size() && !q.empty(); ++i) q.pop_front();
     if (ec) {
       q.clear();
       if (!to_access_side) self->core_closed_ = true;

@@ -49,7 +49,7 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   void check_released();
   void finish(const tls::Release& why);
 
-  static constexpr size_t kReadSize = 64 * 1024;
+  static constexpr size_t kReadSize = 256 * 1024;
   static constexpr size_t kHighWater = 1 << 20;  // stop reading a side while the other has this much queued
 
   asio::ip::tcp::socket access_, core_;

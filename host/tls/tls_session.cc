@@ -313,11 +313,7 @@ size_t TlsSession::offloaded_records(const std::vector<std::span<const uint8_t>>
     if (c.content_type == kApplicationData) {
       ++info_.records_in;
       info_.bytes_in += c.output.size();
-      if (received_.empty()) {
-        received_ = std::move(c.output);
-      } else {
-        received_.insert(received_.end(), c.output.begin(), c.output.end());
-      }
+      if (!c.output.empty()) received_.push_back(std::move(c.output));  // no copy: records as the device opened them
       continue;
     }
     // Anything else is OpenSSL's; if it changed the read keys, the records after it were opened
@@ -556,7 +552,19 @@ void TlsSession::flush_held() {
 }
 
 std::vector<uint8_t> TlsSession::take_output() { return std::exchange(output_, {}); }
-std::vector<uint8_t> TlsSession::take_received() { return std::exchange(received_, {}); }
+std::vector<uint8_t> TlsSession::take_received() {
+  if (received_.size() == 1) {
+    std::vector<uint8_t> only = std::move(received_.front());
+    received_.clear();
+    return only;
+  }
+  std::vector<uint8_t> all;
+  for (const auto& r : received_) all.insert(all.end(), r.begin(), r.end());
+  received_.clear();
+  return all;
+}
+
+std::vector<std::vector<uint8_t>> TlsSession::take_received_records() { return std::exchange(received_, {}); }
 
 void TlsSession::close() {
   if (phase_ == Phase::kReleased) return;

@@ -70,6 +70,8 @@ class TlsSession final : private SessionHooks {
   std::vector<uint8_t> take_output();
   // Application data received from the peer.
   std::vector<uint8_t> take_received();
+  // The same, one entry per record as the device opened it (no copy).
+  std::vector<std::vector<uint8_t>> take_received_records();
 
   // close_notify, then released (kLocalClose).
   void close();
@@ -135,7 +137,8 @@ class TlsSession final : private SessionHooks {
 
   std::vector<uint8_t> inbound_;      // received bytes short of a whole record
   std::vector<uint8_t> openssl_out_;  // bytes OpenSSL wrote short of a whole record (offloaded)
-  std::vector<uint8_t> output_, received_, held_;
+  std::vector<uint8_t> output_, held_;
+  std::vector<std::vector<uint8_t>> received_;  // application records' plaintext, in order
 
   KeyLog key_log_;  // emptied once the keys are on the device
   PeerCheck peer_check_;

@@ -1,0 +1,229 @@
+// e2ae_relay_bench: relay throughput of one TLS connection terminated toward the terminal and
+// relayed as plain TCP to the core, on one gateway thread — our E2aeRelay (sw device) against
+// haproxy doing the same TLS termination in TCP mode (nbthread 1), same certificate (ECDSA
+// P-256) and suite (TLS_AES_128_GCM_SHA256), measured in the same run.
+// The terminal is an OpenSSL client writing 16 KiB records as fast as it can; the core is a sink
+// that counts bytes. Figures: plaintext bytes per second arriving at the core.
+//
+//   e2ae_relay_bench [--json FILE] [--seconds S]
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <asio.hpp>
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "drivers/key_slot.h"
+#include "drivers/open_device.h"
+#include "host/media/e2ae_relay.h"
+#include "host/tls/identity.h"
+#include "tests/support/subprocess.h"
+
+namespace {
+
+using namespace mediasec;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// Two cores: the terminal and the core sink on CPU 0, the gateway under test on CPU 1, so that
+// neither gateway competes with the load it is measured under.
+void PinTo(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+// The core: accepts one connection at a time and counts what arrives.
+class Sink {
+ public:
+  Sink() : acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
+    thread_ = std::thread([this] {
+      PinTo(0);
+      while (!stop_) {
+        asio::error_code ec;
+        tcp::socket s(io_);
+        acceptor_.accept(s, ec);
+        if (ec || stop_) break;
+        std::vector<char> buf(1 << 16);
+        for (;;) {
+          const size_t n = s.read_some(asio::buffer(buf), ec);
+          if (ec) break;
+          bytes += n;
+        }
+      }
+    });
+  }
+  ~Sink() {
+    stop_ = true;
+    asio::error_code ignored;
+    tcp::socket poke(io_);
+    poke.connect(acceptor_.local_endpoint(), ignored);
+    thread_.join();
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  std::atomic<uint64_t> bytes{0};
+
+ private:
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// The terminal: a TLS client over a real socket, writing records until the time is up.
+// Returns plaintext bytes per second as the core counted them (after the handshake).
+double Drive(uint16_t port, const std::filesystem::path& dir, Sink& sink, double seconds) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+  SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256");
+  SSL_CTX_use_certificate_file(ctx, (dir / "t.pem").c_str(), SSL_FILETYPE_PEM);
+  SSL_CTX_use_PrivateKey_file(ctx, (dir / "t.key").c_str(), SSL_FILETYPE_PEM);
+  int fd = -1;
+  for (int i = 0; i < 200 && fd < 0; ++i) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      ::close(fd);
+      fd = -1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  double rate = -1;
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  if (fd >= 0 && SSL_connect(ssl) == 1) {
+    std::vector<uint8_t> chunk(16384, 0x5A);
+    // Warm up, then measure at the core.
+    for (int i = 0; i < 64; ++i) SSL_write(ssl, chunk.data(), static_cast<int>(chunk.size()));
+    const uint64_t start_bytes = sink.bytes;
+    const auto start = Clock::now();
+    while (std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+      if (SSL_write(ssl, chunk.data(), static_cast<int>(chunk.size())) <= 0) break;
+    }
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    rate = static_cast<double>(sink.bytes - start_bytes) / elapsed;
+    SSL_shutdown(ssl);
+  }
+  SSL_free(ssl);
+  if (fd >= 0) ::close(fd);
+  SSL_CTX_free(ctx);
+  return rate;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string json_path;
+  double seconds = 5;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--json" && i + 1 < argc) {
+      json_path = argv[++i];
+    } else if (a == "--seconds" && i + 1 < argc) {
+      seconds = std::max(1.0, std::atof(argv[++i]));
+    } else {
+      std::fprintf(stderr, "usage: e2ae_relay_bench [--json FILE] [--seconds S]\n");
+      return 2;
+    }
+  }
+  const auto dir = std::filesystem::temp_directory_path() / ("mediasec-relay-bench-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto gateway = tls::Identity::load_or_create(dir / "gw.pem", dir / "gw.key").value();
+  auto terminal = tls::Identity::load_or_create(dir / "t.pem", dir / "t.key").value();
+
+  PinTo(0);
+  const auto haproxy_run = [&]() -> double {
+    Sink sink;
+    uint16_t port = 0;
+    {
+      asio::io_context io;
+      tcp::acceptor probe(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+      port = probe.local_endpoint().port();
+    }
+    {
+      std::ofstream pem(dir / "haproxy.pem");
+      pem << std::ifstream(dir / "gw.pem").rdbuf() << std::ifstream(dir / "gw.key").rdbuf();
+      std::ofstream cfg(dir / "haproxy.cfg");
+      cfg << "global\n  nbthread 1\n  ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256\n"
+             "  ssl-default-bind-options ssl-min-ver TLSv1.3\n"
+             "defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n"
+             "frontend access\n  bind 127.0.0.1:" << port << " ssl crt " << (dir / "haproxy.pem").string() << "\n"
+             "  default_backend core\n"
+             "backend core\n  server core 127.0.0.1:" << sink.port() << "\n";
+    }
+    mediasec::test_env::Subprocess haproxy({"taskset", "-c", "1", "haproxy", "-db", "-f", (dir / "haproxy.cfg").string()},
+                                           mediasec::test_env::Subprocess::Options{false, true});
+    return Drive(port, dir, sink, seconds);
+  };
+  auto dev = device::open_device("sw").value();
+  device::SlotPool pool(*dev);
+  auto ctx = std::move(tls::TlsContext::create(gateway, tls::Profile{}, nullptr, tls::Transport::kStream).value());
+  const auto ours_run = [&]() -> double {
+    Sink sink;
+    asio::io_context io;
+    tcp::acceptor access(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    std::shared_ptr<media::E2aeRelay> relay;
+    access.async_accept([&](asio::error_code ec, tcp::socket a) {
+      if (ec) return;
+      tcp::socket c(io);
+      c.connect(tcp::endpoint(asio::ip::address_v4::loopback(), sink.port()));
+      tls::TlsSession::Options o;
+      o.role = tls::Role::kServer;
+      o.peer_fingerprints = {*terminal.fingerprint()};
+      relay = media::E2aeRelay::start(std::move(a), std::move(c), std::move(tls::TlsSession::create(*ctx, pool, o).value()),
+                                      [](const tls::Release&, const media::E2aeRelay::Stats&) {});
+    });
+    std::thread worker([&] {
+      PinTo(1);
+      io.run_for(std::chrono::seconds(static_cast<int>(seconds) + 10));
+    });
+    const double rate = Drive(access.local_endpoint().port(), dir, sink, seconds);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    io.stop();
+    worker.join();
+    relay.reset();
+    return rate;
+  };
+  // Three runs each, alternating; the medians.
+  std::vector<double> anchors, ourss;
+  for (int i = 0; i < 3; ++i) {
+    anchors.push_back(haproxy_run());
+    ourss.push_back(ours_run());
+  }
+  std::sort(anchors.begin(), anchors.end());
+  std::sort(ourss.begin(), ourss.end());
+  const double anchor = anchors[1], ours = ourss[1];
+  std::filesystem::remove_all(dir);
+
+  const double ratio = ours > 0 && anchor > 0 ? ours / anchor : 0;
+  std::printf("e2ae_relay_tls13_16k_sw  %.3f GB/s  anchor haproxy TLS termination, TCP mode, 1 thread %.3f GB/s  ratio %.2f\n",
+              ours / 1e9, anchor / 1e9, ratio);
+  if (!json_path.empty()) {
+    nlohmann::json out = nlohmann::json::array();
+    out.push_back({{"name", "e2ae_relay_tls13_16k_sw"}, {"value", ours / 1e9}, {"unit", "GB/s"},
+                   {"anchor", "haproxy TLS termination (TCP mode, 1 thread), same run"}, {"anchor_value", anchor / 1e9},
+                   {"ratio", std::round(ratio * 1000) / 1000}});
+    std::ofstream(json_path) << out.dump(1) << "\n";
+  }
+  return ours > 0 && anchor > 0 ? 0 : 1;
+}
