@@ -87,6 +87,7 @@ class E2ae : public ::testing::TestWithParam<std::string> {
   bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
     const auto end = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < end) {
+      if (io_.stopped()) io_.restart();  // run_for stops the context whenever it runs out of work
       io_.run_for(5ms);
       if (terminal_process_) {
         while (auto l = terminal_process_->line()) lines_.push_back(*l);

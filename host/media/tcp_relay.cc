@@ -1,0 +1,86 @@
+#include "host/media/tcp_relay.h"
+
+namespace mediasec::media {
+
+std::shared_ptr<TcpRelay> TcpRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release) {
+  std::shared_ptr<TcpRelay> r(new TcpRelay(std::move(access), std::move(core), std::move(on_release)));
+  asio::error_code ignored;
+  r->access_.socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  r->core_.socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  r->read(r->access_, r->core_, r->stats_.access_to_core);
+  r->read(r->core_, r->access_, r->stats_.core_to_access);
+  return r;
+}
+
+TcpRelay::TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release)
+    : access_(std::move(access)), core_(std::move(core)), on_release_(std::move(on_release)) {}
+
+void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
+  if (finished_ || release_ || from.reading || from.eof || to.queued > kHighWater) return;
+  from.reading = true;
+  from.socket.async_read_some(asio::buffer(from.buf), [self = shared_from_this(), &from, &to, &counter](asio::error_code ec, size_t n) {
+    from.reading = false;
+    if (self->finished_) return;
+    if (ec) {
+      self->ended(from, ec);
+      return;
+    }
+    counter += n;
+    to.queued += n;
+    to.out.emplace_back(from.buf.begin(), from.buf.begin() + static_cast<long>(n));
+    self->write(to);
+    self->read(from, to, counter);
+  });
+}
+
+void TcpRelay::write(Leg& leg) {
+  if (leg.writing || leg.out.empty()) return;
+  leg.writing = true;
+  auto buffers = std::make_shared<std::vector<asio::const_buffer>>();
+  for (size_t i = 0; i < leg.out.size() && i < 64; ++i) buffers->push_back(asio::buffer(leg.out[i]));
+  asio::async_write(leg.socket, *buffers, [self = shared_from_this(), &leg, buffers](asio::error_code ec, size_t n) {
+    leg.writing = false;
+    leg.queued -= std::min(n, leg.queued);
+    for (size_t i = 0; i < buffers->size() && !leg.out.empty(); ++i) leg.out.pop_front();
+    if (self->finished_) return;
+    if (ec) {
+      leg.out.clear();
+      leg.queued = 0;
+      self->ended(leg, ec);
+      return;
+    }
+    self->write(leg);
+    Leg& from = self->other(leg);
+    self->read(from, leg, &from == &self->access_ ? self->stats_.access_to_core : self->stats_.core_to_access);
+    self->maybe_finish();
+  });
+}
+
+void TcpRelay::ended(Leg& leg, const asio::error_code& ec) {
+  leg.eof = true;
+  if (!release_) {
+    release_ = Release{&leg == &access_ ? Side::kAccess : Side::kCore,
+                       ec == asio::error::eof ? "closed" : ec == asio::error::connection_reset ? "reset" : ec.message()};
+  }
+  maybe_finish();
+}
+
+void TcpRelay::maybe_finish() {
+  if (finished_ || !release_) return;
+  // What one side sent before it closed still reaches the other.
+  if (access_.writing || core_.writing || !access_.out.empty() || !core_.out.empty()) return;
+  finished_ = true;
+  asio::error_code ignored;
+  for (Leg* l : {&access_, &core_}) {
+    l->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    l->socket.close(ignored);
+  }
+  if (on_release_) on_release_(*release_, stats_);
+}
+
+void TcpRelay::stop() {
+  if (!release_) release_ = Release{Side::kCore, "stopped by the gateway"};
+  maybe_finish();
+}
+
+}  // namespace mediasec::media

@@ -1,0 +1,62 @@
+// A byte relay between two TCP connections that the gateway terminates on each side (it never
+// forwards segments blindly): TCP<->TCP bearers without media security, and e2e security, where
+// the terminal's TLS passes through byte for byte to the far end and the gateway holds no keys.
+// Runs on one worker's asio::io_context. Either side closing (FIN or reset) closes the other
+// after what was already received has been written, and on_release says which side it was.
+#pragma once
+
+#include <asio.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mediasec::media {
+
+class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
+ public:
+  enum class Side { kAccess, kCore };
+  struct Stats {
+    uint64_t access_to_core = 0, core_to_access = 0;
+  };
+  struct Release {
+    Side closed_by = Side::kAccess;  // the side whose connection ended first (kCore also for stop())
+    std::string reason;              // "closed", "reset", or the system error's text
+  };
+  using OnRelease = std::function<void(const Release&, const Stats&)>;
+
+  static std::shared_ptr<TcpRelay> start(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release);
+  void stop();  // Subtract: both connections closed (after pending writes)
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Leg {
+    explicit Leg(asio::ip::tcp::socket s) : socket(std::move(s)), buf(kReadSize) {}
+    asio::ip::tcp::socket socket;
+    std::vector<uint8_t> buf;
+    std::deque<std::vector<uint8_t>> out;
+    size_t queued = 0;
+    bool reading = false, writing = false, eof = false;
+  };
+  TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release);
+  void read(Leg& from, Leg& to, uint64_t& counter);
+  void write(Leg& leg);
+  void ended(Leg& leg, const asio::error_code& ec);
+  void maybe_finish();
+  Leg& other(Leg& leg) { return &leg == &access_ ? core_ : access_; }
+
+  static constexpr size_t kReadSize = 256 * 1024;
+  static constexpr size_t kHighWater = 1 << 20;
+
+  Leg access_, core_;
+  OnRelease on_release_;
+  std::optional<Release> release_;
+  bool finished_ = false;
+  Stats stats_;
+};
+
+}  // namespace mediasec::media
