@@ -56,6 +56,8 @@ class DtlsSession final : private SessionHooks {
   DtlsSession& operator=(const DtlsSession&) = delete;
 
   void start();  // client: the ClientHello
+  // The peer's address once known (a server learns it from the first datagram): cookies bind to it.
+  void set_peer_address(std::vector<uint8_t> address) { options_.peer_address = std::move(address); }
   void receive(std::span<const uint8_t> datagram);
   // One application record (a UDPTL packet) to the peer.
   Result<void> send(std::span<const uint8_t> payload);

@@ -1,0 +1,113 @@
+#include "host/media/dtls_udptl_relay.h"
+
+namespace mediasec::media {
+namespace {
+constexpr size_t kDatagram = 65536;
+
+std::vector<uint8_t> address_bytes(const asio::ip::udp::endpoint& e) {
+  const auto* p = reinterpret_cast<const uint8_t*>(e.data());
+  return std::vector<uint8_t>(p, p + e.size());
+}
+}  // namespace
+
+std::shared_ptr<DtlsUdptlRelay> DtlsUdptlRelay::start(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
+                                                      asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session,
+                                                      OnRelease on_release) {
+  std::shared_ptr<DtlsUdptlRelay> r(
+      new DtlsUdptlRelay(std::move(access), terminal, std::move(core), std::move(session), std::move(on_release)));
+  if (r->terminal_) r->session_->set_peer_address(address_bytes(*r->terminal_));
+  r->session_->start();
+  r->flush();
+  r->read_access();
+  r->read_core();
+  return r;
+}
+
+DtlsUdptlRelay::DtlsUdptlRelay(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
+                               asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session, OnRelease on_release)
+    : access_(std::move(access)),
+      core_(std::move(core)),
+      terminal_(terminal),
+      timer_(access_.get_executor()),
+      session_(std::move(session)),
+      on_release_(std::move(on_release)),
+      access_buf_(kDatagram),
+      core_buf_(kDatagram) {}
+
+void DtlsUdptlRelay::read_access() {
+  if (finished_) return;
+  access_.async_receive_from(asio::buffer(access_buf_), from_, [self = shared_from_this()](asio::error_code ec, size_t n) {
+    if (self->finished_) return;
+    if (!ec) {
+      if (!self->terminal_) {  // latch the terminal's address from its first datagram
+        self->terminal_ = self->from_;
+        self->session_->set_peer_address(address_bytes(self->from_));
+      }
+      if (self->from_ == *self->terminal_) {
+        self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
+        self->flush();
+      }
+    }
+    self->read_access();
+  });
+}
+
+void DtlsUdptlRelay::read_core() {
+  if (finished_) return;
+  core_.async_receive(asio::buffer(core_buf_), [self = shared_from_this()](asio::error_code ec, size_t n) {
+    if (self->finished_) return;
+    if (!ec && self->session_->established()) {
+      if (self->session_->send(std::span<const uint8_t>(self->core_buf_.data(), n))) ++self->stats_.packets_to_access;
+      self->flush();
+    }
+    self->read_core();  // UDP errors (ICMP unreachable) do not end the bearer
+  });
+}
+
+void DtlsUdptlRelay::flush() {
+  asio::error_code ignored;
+  if (terminal_) {
+    for (const auto& d : session_->take_datagrams()) access_.send_to(asio::buffer(d), *terminal_, 0, ignored);
+  }
+  for (const auto& p : session_->take_received()) {
+    core_.send(asio::buffer(p), 0, ignored);
+    ++stats_.packets_to_core;
+  }
+  if (session_->released()) {
+    finish();
+    return;
+  }
+  arm_timer();
+}
+
+void DtlsUdptlRelay::arm_timer() {
+  const auto wait = session_->timeout();
+  if (!wait) {
+    timer_.cancel();
+    return;
+  }
+  timer_.expires_after(*wait);
+  timer_.async_wait([self = shared_from_this()](asio::error_code ec) {
+    if (ec || self->finished_) return;
+    self->session_->on_timeout();
+    self->flush();
+  });
+}
+
+void DtlsUdptlRelay::finish() {
+  if (finished_) return;
+  finished_ = true;
+  timer_.cancel();
+  asio::error_code ignored;
+  access_.close(ignored);
+  core_.close(ignored);
+  if (on_release_) on_release_(*session_->release(), stats_);
+}
+
+void DtlsUdptlRelay::stop() {
+  if (finished_) return;
+  session_->close();
+  flush();
+}
+
+}  // namespace mediasec::media

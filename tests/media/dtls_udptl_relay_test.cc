@@ -1,0 +1,167 @@
+// The T.38 bearer with e2ae security: openssl s_client/s_server -dtls1_2 as the terminal, a UDP
+// peer as the core UDPTL end, the gateway's DTLS-UDPTL relay in between, on every device
+// backend: the terminal's address latched, packets both ways, close_notify from the terminal and
+// a stop from our side, each reported.
+#include <gtest/gtest.h>
+
+#include <asio.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/key_slot.h"
+#include "host/media/dtls_udptl_relay.h"
+#include "host/tls/identity.h"
+#include "tests/device/backends.h"
+#include "tests/support/subprocess.h"
+
+namespace mediasec::media {
+namespace {
+
+using namespace std::chrono_literals;
+using asio::ip::udp;
+using test_env::Subprocess;
+
+// The core: echoes every UDPTL packet back and keeps them.
+class UdpCore {
+ public:
+  explicit UdpCore(asio::io_context& io) : socket_(io, udp::endpoint(asio::ip::address_v4::loopback(), 0)) { read(); }
+  udp::endpoint endpoint() const { return socket_.local_endpoint(); }
+  std::vector<std::string> packets;
+
+ private:
+  void read() {
+    socket_.async_receive_from(asio::buffer(buf_), from_, [this](asio::error_code ec, size_t n) {
+      if (ec) return;
+      packets.emplace_back(buf_.data(), n);
+      asio::error_code ignored;
+      socket_.send_to(asio::buffer(buf_.data(), n), from_, 0, ignored);
+      read();
+    });
+  }
+  udp::socket socket_;
+  udp::endpoint from_;
+  std::array<char, 2048> buf_{};
+};
+
+class T38 : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    device_ = tb::OpenOrFail(GetParam());
+    ASSERT_TRUE(device_);
+    pool_ = std::make_unique<device::SlotPool>(*device_);
+    dir_ = std::filesystem::temp_directory_path() / ("mediasec-t38-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    gateway_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "gw.pem", dir_ / "gw.key").value());
+    terminal_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "t.pem", dir_ / "t.key").value());
+    context_ = std::move(tls::TlsContext::create(*gateway_, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::unique_ptr<tls::DtlsSession> Session(tls::Role role) {
+    tls::DtlsSession::Options o;
+    o.role = role;
+    o.peer_fingerprints = {*terminal_->fingerprint()};
+    return std::move(tls::DtlsSession::create(*context_, *pool_, o).value());
+  }
+  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (io_.stopped()) io_.restart();
+      io_.run_for(5ms);
+      if (process_) {
+        while (auto l = process_->line()) lines_.push_back(*l);
+      }
+      if (done()) return true;
+    }
+    return false;
+  }
+  bool Saw(const std::string& t) const {
+    for (const auto& l : lines_)
+      if (l.find(t) != std::string::npos) return true;
+    return false;
+  }
+  std::string Transcript() const {
+    std::string s;
+    for (const auto& l : lines_) s += "  terminal: " + l + "\n";
+    return s;
+  }
+  void Released(const tls::Release& r, const DtlsUdptlRelay::Stats& s) {
+    release_ = r;
+    stats_ = s;
+  }
+
+  asio::io_context io_;
+  std::unique_ptr<device::Device> device_;
+  std::unique_ptr<device::SlotPool> pool_;
+  std::filesystem::path dir_;
+  std::unique_ptr<tls::Identity> gateway_, terminal_;
+  std::unique_ptr<tls::TlsContext> context_;
+  std::unique_ptr<Subprocess> process_;
+  std::vector<std::string> lines_;
+  std::optional<tls::Release> release_;
+  DtlsUdptlRelay::Stats stats_;
+};
+
+TEST_P(T38, TerminalAsDtlsClientThroughToTheCoreAndBack) {
+  UdpCore core(io_);
+  udp::socket access(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  udp::socket to_core(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  to_core.connect(core.endpoint());
+  const uint16_t port = access.local_endpoint().port();
+  auto relay = DtlsUdptlRelay::start(std::move(access), std::nullopt, std::move(to_core), Session(tls::Role::kServer),
+                                     [this](const tls::Release& r, const DtlsUdptlRelay::Stats& s) { Released(r, s); });
+  process_ = std::make_unique<Subprocess>(
+      std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
+                               (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+      Subprocess::Options{true, true});
+  ASSERT_TRUE(RunUntil([&] { return relay->session().established() || relay->session().released(); })) << Transcript();
+  ASSERT_TRUE(relay->session().established()) << relay->session().release()->reason << Transcript();
+  process_->write_stdin("t38 page\n");
+  ASSERT_TRUE(RunUntil([&] { return !core.packets.empty(); })) << Transcript();
+  EXPECT_EQ(core.packets.front(), "t38 page\n");  // plain UDPTL on the core side
+  ASSERT_TRUE(RunUntil([&] { return Saw("t38 page"); })) << Transcript();  // the core's echo, through DTLS
+  process_->write_stdin("Q\n");
+  ASSERT_TRUE(RunUntil([&] { return release_.has_value(); })) << Transcript();
+  EXPECT_EQ(release_->cause, tls::ReleaseCause::kCloseNotify) << release_->reason;
+  EXPECT_EQ(stats_.packets_to_core, 1u);
+  EXPECT_EQ(stats_.packets_to_access, 1u);
+  EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
+}
+
+TEST_P(T38, GatewayAsDtlsClientAndAStop) {
+  UdpCore core(io_);
+  uint16_t port = 0;
+  {
+    udp::socket probe(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
+    port = probe.local_endpoint().port();
+  }
+  process_ = std::make_unique<Subprocess>(
+      std::vector<std::string>{"openssl", "s_server", "-dtls1_2", "-accept", std::to_string(port), "-4", "-naccept", "1", "-cert",
+                               (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+      Subprocess::Options{true, true});
+  ASSERT_TRUE(RunUntil([&] { return Saw("ACCEPT"); })) << Transcript();
+  udp::socket access(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  udp::socket to_core(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  to_core.connect(core.endpoint());
+  auto relay = DtlsUdptlRelay::start(std::move(access), udp::endpoint(asio::ip::address_v4::loopback(), port), std::move(to_core),
+                                     Session(tls::Role::kClient),
+                                     [this](const tls::Release& r, const DtlsUdptlRelay::Stats& s) { Released(r, s); });
+  ASSERT_TRUE(RunUntil([&] { return relay->session().established() || relay->session().released(); })) << Transcript();
+  ASSERT_TRUE(relay->session().established()) << Transcript();
+  process_->write_stdin("fax from the terminal\n");
+  ASSERT_TRUE(RunUntil([&] { return !core.packets.empty() && Saw("fax from the terminal"); })) << Transcript();
+  relay->stop();
+  ASSERT_TRUE(RunUntil([&] { return release_.has_value() && (Saw("CONNECTION CLOSED") || Saw("shutting down")); })) << Transcript();
+  EXPECT_EQ(release_->cause, tls::ReleaseCause::kLocalClose);
+  EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, T38, ::testing::ValuesIn(tb::DeviceBackends()), tb::BackendName);
+
+}  // namespace
+}  // namespace mediasec::media
