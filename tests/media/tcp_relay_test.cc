@@ -149,9 +149,11 @@ TEST_F(Relay, EndToEndTlsPassesThroughUntouched) {
   // The far end authenticated the terminal itself: the handshake went through, not to us.
   EXPECT_TRUE(Saw("subject=CN = terminal-e2e"));
   EXPECT_GT(relay->stats().access_to_core, 500u);  // a ClientHello, certificate and records, not 11 bytes
+  // The terminal quits: its close_notify reaches the far end, which closes too; whichever TCP end
+  // the relay sees go first, the bearer is released once.
   terminal.write_stdin("Q\n");
   ASSERT_TRUE(RunUntil([&] { return release.has_value(); }));
-  EXPECT_EQ(release->closed_by, TcpRelay::Side::kAccess);
+  EXPECT_TRUE(release->reason == "closed" || release->reason == "reset") << release->reason;
   std::filesystem::remove_all(dir);
 }
 
