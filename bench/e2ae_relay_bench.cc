@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,7 +90,26 @@ class Sink {
 
 // The terminal: a TLS client over a real socket, writing records until the time is up.
 // Returns plaintext bytes per second as the core counted them (after the handshake).
-double Drive(uint16_t port, const std::filesystem::path& dir, Sink& sink, double seconds) {
+// CPU seconds (user + system) a thread or process has used so far, from /proc.
+double CpuSeconds(const std::string& stat_path) {
+  std::ifstream f(stat_path);
+  std::string stat((std::istreambuf_iterator<char>(f)), {});
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt: fields 3..13
+  double utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+struct Measure {
+  double bytes_per_second = -1;      // at the core
+  double bytes_per_cpu_second = -1;  // per second of the gateway's own CPU time
+};
+
+Measure Drive(uint16_t port, const std::filesystem::path& dir, Sink& sink, double seconds, const std::string& gateway_stat) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256");
@@ -108,7 +128,7 @@ double Drive(uint16_t port, const std::filesystem::path& dir, Sink& sink, double
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  double rate = -1;
+  Measure result;
   SSL* ssl = SSL_new(ctx);
   SSL_set_fd(ssl, fd);
   if (fd >= 0 && SSL_connect(ssl) == 1) {
@@ -116,18 +136,22 @@ double Drive(uint16_t port, const std::filesystem::path& dir, Sink& sink, double
     // Warm up, then measure at the core.
     for (int i = 0; i < 64; ++i) SSL_write(ssl, chunk.data(), static_cast<int>(chunk.size()));
     const uint64_t start_bytes = sink.bytes;
+    const double start_cpu = CpuSeconds(gateway_stat);
     const auto start = Clock::now();
     while (std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
       if (SSL_write(ssl, chunk.data(), static_cast<int>(chunk.size())) <= 0) break;
     }
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    rate = static_cast<double>(sink.bytes - start_bytes) / elapsed;
+    const double bytes = static_cast<double>(sink.bytes - start_bytes);
+    const double cpu = CpuSeconds(gateway_stat) - start_cpu;
+    result.bytes_per_second = bytes / elapsed;
+    result.bytes_per_cpu_second = cpu > 0 ? bytes / cpu : -1;
     SSL_shutdown(ssl);
   }
   SSL_free(ssl);
   if (fd >= 0) ::close(fd);
   SSL_CTX_free(ctx);
-  return rate;
+  return result;
 }
 
 }  // namespace
@@ -152,7 +176,7 @@ int main(int argc, char** argv) {
   auto terminal = tls::Identity::load_or_create(dir / "t.pem", dir / "t.key").value();
 
   PinTo(0);
-  const auto haproxy_run = [&]() -> double {
+  const auto haproxy_run = [&]() -> Measure {
     Sink sink;
     uint16_t port = 0;
     {
@@ -173,12 +197,13 @@ int main(int argc, char** argv) {
     }
     mediasec::test_env::Subprocess haproxy({"taskset", "-c", "1", "haproxy", "-db", "-f", (dir / "haproxy.cfg").string()},
                                            mediasec::test_env::Subprocess::Options{false, true});
-    return Drive(port, dir, sink, seconds);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // haproxy listening
+    return Drive(port, dir, sink, seconds, "/proc/" + std::to_string(haproxy.pid()) + "/stat");
   };
   auto dev = device::open_device("sw").value();
   device::SlotPool pool(*dev);
   auto ctx = std::move(tls::TlsContext::create(gateway, tls::Profile{}, nullptr, tls::Transport::kStream).value());
-  const auto ours_run = [&]() -> double {
+  const auto ours_run = [&]() -> Measure {
     Sink sink;
     asio::io_context io;
     tcp::acceptor access(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
@@ -193,35 +218,46 @@ int main(int argc, char** argv) {
       relay = media::E2aeRelay::start(std::move(a), std::move(c), std::move(tls::TlsSession::create(*ctx, pool, o).value()),
                                       [](const tls::Release&, const media::E2aeRelay::Stats&) {});
     });
+    std::atomic<pid_t> worker_tid{0};
     std::thread worker([&] {
       PinTo(1);
+      worker_tid = static_cast<pid_t>(::gettid());
       io.run_for(std::chrono::seconds(static_cast<int>(seconds) + 10));
     });
-    const double rate = Drive(access.local_endpoint().port(), dir, sink, seconds);
+    while (worker_tid == 0) std::this_thread::yield();
+    const Measure rate = Drive(access.local_endpoint().port(), dir, sink, seconds,
+                               "/proc/self/task/" + std::to_string(worker_tid.load()) + "/stat");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     io.stop();
     worker.join();
     relay.reset();
     return rate;
   };
-  // Three runs each, alternating; the medians.
-  std::vector<double> anchors, ourss;
+  // Three runs each, alternating; the medians. The gateway's core is not always the bottleneck
+  // (the load generator shares the other core with the sink and the kernel), so the figure that
+  // compares the two gateways is bytes relayed per second of the gateway's own CPU.
+  std::vector<double> anchors, ourss, anchor_rates, our_rates;
   for (int i = 0; i < 3; ++i) {
-    anchors.push_back(haproxy_run());
-    ourss.push_back(ours_run());
+    const Measure h = haproxy_run();
+    const Measure o = ours_run();
+    anchors.push_back(h.bytes_per_cpu_second);
+    ourss.push_back(o.bytes_per_cpu_second);
+    anchor_rates.push_back(h.bytes_per_second);
+    our_rates.push_back(o.bytes_per_second);
   }
-  std::sort(anchors.begin(), anchors.end());
-  std::sort(ourss.begin(), ourss.end());
+  for (auto* v : {&anchors, &ourss, &anchor_rates, &our_rates}) std::sort(v->begin(), v->end());
   const double anchor = anchors[1], ours = ourss[1];
+  std::printf("e2ae relay wall-clock throughput: ours %.3f GB/s, haproxy %.3f GB/s (medians)\n", our_rates[1] / 1e9,
+              anchor_rates[1] / 1e9);
   std::filesystem::remove_all(dir);
 
   const double ratio = ours > 0 && anchor > 0 ? ours / anchor : 0;
-  std::printf("e2ae_relay_tls13_16k_sw  %.3f GB/s  anchor haproxy TLS termination, TCP mode, 1 thread %.3f GB/s  ratio %.2f\n",
+  std::printf("e2ae_relay_tls13_16k_sw  %.3f GB per CPU-second  anchor haproxy TLS termination, TCP mode, 1 thread %.3f  ratio %.2f\n",
               ours / 1e9, anchor / 1e9, ratio);
   if (!json_path.empty()) {
     nlohmann::json out = nlohmann::json::array();
-    out.push_back({{"name", "e2ae_relay_tls13_16k_sw"}, {"value", ours / 1e9}, {"unit", "GB/s"},
-                   {"anchor", "haproxy TLS termination (TCP mode, 1 thread), same run"}, {"anchor_value", anchor / 1e9},
+    out.push_back({{"name", "e2ae_relay_tls13_16k_sw"}, {"value", ours / 1e9}, {"unit", "GB/cpu-s"},
+                   {"anchor", "haproxy TLS termination (TCP, 1 thread)"}, {"anchor_value", anchor / 1e9},
                    {"ratio", std::round(ratio * 1000) / 1000}});
     std::ofstream(json_path) << out.dump(1) << "\n";
   }

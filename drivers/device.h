@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +83,11 @@ struct Job {
   // kProtect: the plaintext (kRaw: AAD || plaintext).
   // kUnprotect: the whole wire record (kRaw: AAD || ciphertext || tag).
   std::vector<uint8_t> input;
+  // Instead of `input` when not empty: bytes the caller keeps alive and unchanged until this
+  // job's completion has been polled. Saves copying each record on the data path.
+  std::span<const uint8_t> borrowed_input{};
+
+  std::span<const uint8_t> bytes() const { return borrowed_input.empty() ? std::span<const uint8_t>(input) : borrowed_input; }
 };
 
 struct Completion {

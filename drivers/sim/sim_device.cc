@@ -74,16 +74,16 @@ class SimDevice final : public Device {
   Result<void> submit(std::vector<Job>&& jobs) override {
     if (wedged_) return make_error(ErrorCode::kDeviceError, "sim model is wedged (no stream progress); reopen the device");
     for (const Job& job : jobs) {
-      if (job.input.size() > 0xFFFFu) {
-        return make_error(ErrorCode::kInvalidArgument, "job input of " + std::to_string(job.input.size()) +
+      if (job.bytes().size() > 0xFFFFu) {
+        return make_error(ErrorCode::kInvalidArgument, "job input of " + std::to_string(job.bytes().size()) +
                                                            " bytes does not fit the 16-bit tuser.len (nothing queued)");
       }
     }
     if (in_flight_ == ready_.size()) progress_mark_ = harness_->cycles();  // the lanes were idle until now
     for (Job& job : jobs) {
       const uint32_t lane = lane_of(job.slot);
-      const uint64_t user = in_user(job, static_cast<uint32_t>(job.input.size()));
-      for (const sim::Beat& b : sim::to_beats(job.input, user)) harness_->push_input(lane, b);
+      const uint64_t user = in_user(job, static_cast<uint32_t>(job.bytes().size()));
+      for (const sim::Beat& b : sim::to_beats(job.bytes(), user)) harness_->push_input(lane, b);
       lane_jobs_[lane].push_back(Pending{job.cookie, job.slot});
       ++in_flight_;
     }

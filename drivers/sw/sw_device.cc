@@ -221,7 +221,7 @@ class SwDevice final : public Device {
 
   Status protect(Slot& s, uint64_t seq, const Job& job, Completion& c) {
     const SlotConfig& k = s.config;
-    const std::span<const uint8_t> in(job.input);
+    const std::span<const uint8_t> in = job.bytes();
     const Framing f = k.framing;
     size_t aad_len = 0;
     if (f == Framing::kRaw) {
@@ -296,7 +296,7 @@ class SwDevice final : public Device {
 
   Status unprotect(Slot& s, uint64_t seq, const Job& job, Completion& c) {
     const SlotConfig& k = s.config;
-    const std::span<const uint8_t> r(job.input);
+    const std::span<const uint8_t> r = job.bytes();
     const size_t n = r.size();
     const Framing f = k.framing;
     std::array<uint8_t, 13> aad{};

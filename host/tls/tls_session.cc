@@ -296,7 +296,10 @@ size_t TlsSession::offloaded_records(const std::vector<std::span<const uint8_t>>
            kUnexpectedMessage);
       return records.size();
     }
-    jobs.push_back(device::Job{0, 0, device::Op::kUnprotect, 0, 0, std::vector<uint8_t>(rec.begin(), rec.end())});
+    // The record stays in the caller's buffer until the device has opened it (run_wire drains).
+    device::Job job{0, 0, device::Op::kUnprotect, 0, 0, {}};
+    job.borrowed_input = rec;
+    jobs.push_back(std::move(job));
   }
   auto done = rx_.run_wire(std::move(jobs));
   if (!done) {

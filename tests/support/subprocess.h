@@ -76,6 +76,7 @@ class Subprocess {
   }
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   void kill() {
     if (pid_ > 0) {
