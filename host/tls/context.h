@@ -6,9 +6,11 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "host/base/result.h"
+#include "host/sdp/sdp.h"
 #include "host/tls/identity.h"
 #include "host/tls/openssl_handles.h"
 #include "host/tls/profile.h"
@@ -17,6 +19,17 @@
 namespace mediasec::tls {
 
 enum class Role { kClient, kServer };
+
+// The TLS/DTLS role from our side's negotiated a=setup (RFC 4572 §6.2, RFC 5763 §5): the endpoint
+// that opens the TCP connection (active) is the TLS client, the passive one the server. actpass
+// and holdconn are not outcomes of a negotiation: nullopt.
+constexpr std::optional<Role> role_for(sdp::Setup ours) {
+  switch (ours) {
+    case sdp::Setup::kActive: return Role::kClient;
+    case sdp::Setup::kPassive: return Role::kServer;
+    default: return std::nullopt;
+  }
+}
 enum class Transport { kStream, kDatagram };  // TLS over TCP, DTLS over UDP
 
 // What a session does for OpenSSL's callbacks. The context finds it through SSL_get_app_data.

@@ -94,6 +94,13 @@ TEST(Profile, ASuiteTheDeviceCannotOffloadIsRefused) {
   EXPECT_TRUE(TlsContext::create(id, Profile{}, nullptr, Transport::kDatagram).ok());
 }
 
+TEST(Role, FromTheNegotiatedSetup) {
+  static_assert(role_for(sdp::Setup::kActive) == Role::kClient);
+  static_assert(role_for(sdp::Setup::kPassive) == Role::kServer);
+  EXPECT_FALSE(role_for(sdp::Setup::kActPass));
+  EXPECT_FALSE(role_for(sdp::Setup::kHoldConn));
+}
+
 TEST(TicketKeys, RotateOnTheirPeriodAndStayValidForOneMore) {
   using std::chrono::seconds;
   TicketKeys keys(seconds(100));
