@@ -1,14 +1,17 @@
 // mediasecctl: the operator's command line for the appliance. For now it talks to a device
-// backend directly (identity, self-test, a record demo); the daemon's control socket comes with
-// the media plane.
+// backend directly (identity, self-test, a record demo) and manages the gateway's TLS
+// certificate (create, show its a=fingerprint); the daemon's control socket comes with the media
+// plane.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "drivers/open_device.h"
 #include "host/app/record_demo.h"
+#include "host/tls/identity.h"
 
 namespace {
 
@@ -48,7 +51,42 @@ int main(int argc, char** argv) {
   auto* identity = app.add_subcommand("identity", "show what the device is and can do");
   auto* selftest = app.add_subcommand("selftest", "run the device's known-answer self-test");
   auto* demo = app.add_subcommand("demo", "self-test, then protect and unprotect records of every framing and suite");
+  auto* certificate = app.add_subcommand("certificate", "show the gateway's TLS certificate and its a=fingerprint (or create one)");
+  std::string cert_path, key_path, hash = "sha-256";
+  bool create = false, rsa = false;
+  certificate->add_option("--cert", cert_path, "certificate (PEM)")->required();
+  certificate->add_option("--key", key_path, "private key (PEM)")->required();
+  certificate->add_option("--hash", hash, "fingerprint hash (RFC 8122 name: sha-256, sha-1, sha-384, sha3-256, ...)")->capture_default_str();
+  certificate->add_flag("--create", create, "create a self-signed certificate and key if neither file exists (key mode 0600)");
+  certificate->add_flag("--rsa", rsa, "with --create: RSA-2048 instead of ECDSA P-256");
   CLI11_PARSE(app, argc, argv);
+
+  if (certificate->parsed()) {
+    const bool existed = std::filesystem::exists(cert_path) || std::filesystem::exists(key_path);
+    auto id = create ? mediasec::tls::Identity::load_or_create(cert_path, key_path,
+                                                               rsa ? mediasec::tls::KeyType::kRsa2048 : mediasec::tls::KeyType::kEcdsaP256)
+                     : mediasec::tls::Identity::load(cert_path, key_path);
+    if (!id) {
+      std::cerr << "mediasecctl: " << id.error().message << "\n";
+      return 2;
+    }
+    auto fp = id->fingerprint(hash);
+    if (!fp) {
+      std::cerr << "mediasecctl: " << fp.error().message << "\n";
+      return 2;
+    }
+    char subject[256];
+    X509_NAME_oneline(X509_get_subject_name(id->certificate()), subject, sizeof subject);
+    if (json) {
+      std::cout << nlohmann::json{{"certificate", cert_path}, {"subject", subject}, {"created", create && !existed},
+                                  {"fingerprint", fp->to_string()}}.dump() << "\n";
+    } else {
+      std::cout << "certificate  " << cert_path << (create && !existed ? " (created)" : "") << "\n"
+                << "subject      " << subject << "\n"
+                << "a=fingerprint:" << fp->to_string() << "\n";
+    }
+    return 0;
+  }
 
   auto opened = mediasec::device::open_device(backend);
   if (!opened) {
