@@ -3,8 +3,10 @@
 namespace mediasec::media {
 
 std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
-                                            std::unique_ptr<tls::TlsSession> session, OnRelease on_release) {
-  std::shared_ptr<E2aeRelay> r(new E2aeRelay(std::move(access), std::move(core), std::move(session), std::move(on_release)));
+                                            std::unique_ptr<tls::TlsSession> session, OnRelease on_release,
+                                            OnEstablished on_established) {
+  std::shared_ptr<E2aeRelay> r(new E2aeRelay(std::move(access), std::move(core), std::move(session), std::move(on_release),
+                                             std::move(on_established)));
   asio::error_code ignored;
   r->access_.set_option(asio::ip::tcp::no_delay(true), ignored);
   r->core_.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -16,11 +18,12 @@ std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::
 }
 
 E2aeRelay::E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, std::unique_ptr<tls::TlsSession> session,
-                     OnRelease on_release)
+                     OnRelease on_release, OnEstablished on_established)
     : access_(std::move(access)),
       core_(std::move(core)),
       session_(std::move(session)),
       on_release_(std::move(on_release)),
+      on_established_(std::move(on_established)),
       access_buf_(kReadSize),
       core_buf_(kReadSize) {}
 
@@ -36,6 +39,7 @@ void E2aeRelay::read_access() {
       return;
     }
     self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
+    self->note_established();
     for (std::vector<uint8_t>& plain : self->session_->take_received_records()) self->to_core(std::move(plain));
     self->to_access();
     self->check_released();
@@ -65,6 +69,12 @@ void E2aeRelay::read_core() {
     self->to_access();
     self->read_core();
   });
+}
+
+void E2aeRelay::note_established() {
+  if (established_ || !session_->established()) return;
+  established_ = true;
+  if (on_established_) on_established_();
 }
 
 void E2aeRelay::to_access() {

@@ -28,10 +28,12 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
     uint64_t core_to_access = 0;  // plaintext bytes sent to the terminal
   };
   using OnRelease = std::function<void(const tls::Release&, const Stats&)>;
+  using OnEstablished = std::function<void()>;  // the TLS handshake completed
 
   // Both sockets connected; the session in the role SDP a=setup gave it. Starts at once.
   static std::shared_ptr<E2aeRelay> start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
-                                          std::unique_ptr<tls::TlsSession> session, OnRelease on_release);
+                                          std::unique_ptr<tls::TlsSession> session, OnRelease on_release,
+                                          OnEstablished on_established = {});
 
   // Ends the bearer from our side (Subtract): close_notify to the terminal, core closed.
   void stop();
@@ -40,7 +42,8 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
 
  private:
   E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, std::unique_ptr<tls::TlsSession> session,
-            OnRelease on_release);
+            OnRelease on_release, OnEstablished on_established);
+  void note_established();
   void read_access();
   void read_core();
   void to_access();  // whatever the session has for the terminal
@@ -55,6 +58,8 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   asio::ip::tcp::socket access_, core_;
   std::unique_ptr<tls::TlsSession> session_;
   OnRelease on_release_;
+  OnEstablished on_established_;
+  bool established_ = false;
   std::vector<uint8_t> access_buf_, core_buf_;
   std::deque<std::vector<uint8_t>> access_out_, core_out_;
   size_t access_queued_ = 0, core_queued_ = 0;

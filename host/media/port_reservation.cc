@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "host/h248/error_codes.h"
+#include "host/media/local_answer.h"
 #include "host/net/udp_socket.h"
 
 namespace mediasec::media {
@@ -18,54 +19,6 @@ h248::MediaError fault(uint16_t code, std::string reason) { return h248::MediaEr
 
 PortReservation::~PortReservation() {
   for (auto& [name, r] : reservations_) ::close(r.fd);
-}
-
-Result<sdp::SessionDescription, h248::MediaError> PortReservation::answer(const h248::TerminationRequest& request,
-                                                                          const Reservation& r) const {
-  sdp::SessionDescription local;
-  if (request.local) {
-    local = *request.local;
-  } else if (request.remote) {
-    local = *request.remote;  // answer on the same bearer
-    local.origin.reset();
-    for (sdp::MediaDescription& m : local.media) {
-      m.attributes.clear();
-      m.connection.reset();
-    }
-  }
-  if (local.media.empty()) return local;
-  if (!local.version) local.version = "0";
-  const bool v6 = address_.find(':') != std::string::npos;
-  sdp::Connection c{"IN", v6 ? "IP6" : "IP4", address_};
-  sdp::MediaDescription& m = local.media.front();
-  if (!local.connection || local.connection->underspecified()) {
-    if (m.connection && !m.connection->underspecified()) {
-      // the media-level address stands
-    } else if (m.connection) {
-      m.connection = c;
-    } else {
-      local.connection = c;
-    }
-  }
-  if (!m.port) m.port = r.port;
-  if (sdp::is_tcp(m.transport())) {
-    std::optional<sdp::Setup> offered;
-    if (request.remote && !request.remote->media.empty()) {
-      auto s = request.remote->media.front().setup();
-      if (!s) return fault(h248::errors::kInvalidSdpSyntax, s.error().reason);
-      offered = s.value();
-    }
-    auto own = m.setup();
-    const sdp::Attribute* setup_attr = m.attribute("setup");
-    bool choose = setup_attr == nullptr || !setup_attr->value || *setup_attr->value == "$";
-    if (choose || !own.ok()) {
-      sdp::Setup answer = offered == sdp::Setup::kPassive ? sdp::Setup::kActive : sdp::Setup::kPassive;
-      if (!offered) answer = sdp::Setup::kActPass;
-      m.set_attribute("setup", sdp::to_string(answer));
-    }
-    if (m.attribute("connection") == nullptr) m.set_attribute("connection", "new");
-  }
-  return local;
 }
 
 Result<sdp::SessionDescription, h248::MediaError> PortReservation::add(const h248::TerminationRequest& request) {
@@ -93,7 +46,7 @@ Result<sdp::SessionDescription, h248::MediaError> PortReservation::add(const h24
   }
   r.port = net::Endpoint::local_of(r.fd).port();
   r.since = std::chrono::steady_clock::now();
-  auto local = answer(request, r);
+  auto local = answer_local(request, address_, r.port);
   if (!local) {
     ::close(r.fd);
     return local.error();
@@ -105,7 +58,7 @@ Result<sdp::SessionDescription, h248::MediaError> PortReservation::add(const h24
 Result<sdp::SessionDescription, h248::MediaError> PortReservation::modify(const h248::TerminationRequest& request) {
   auto it = reservations_.find(request.termination);
   if (it == reservations_.end()) return fault(h248::errors::kNoSuchTerminationId, request.termination + " is not reserved");
-  return answer(request, it->second);
+  return answer_local(request, address_, it->second.port);
 }
 
 h248::MediaStatistics PortReservation::statistics(const std::string& termination) const {

@@ -34,8 +34,6 @@ class PortReservation final : public h248::MediaPlane {
     bool tcp = true;
     std::chrono::steady_clock::time_point since;
   };
-  Result<sdp::SessionDescription, h248::MediaError> answer(const h248::TerminationRequest& request,
-                                                           const Reservation& r) const;
 
   std::string address_;
   std::map<std::string, Reservation> reservations_;

@@ -1,5 +1,7 @@
 #include "host/tls/context.h"
 
+#include "host/tls/fingerprint.h"
+
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -151,6 +153,10 @@ Result<void> TlsContext::use_identity(const Identity& identity) {
     }
   }
   return ok_result();
+}
+
+Result<sdp::Fingerprint> TlsContext::fingerprint(std::string_view hash) const {
+  return fingerprint_of(SSL_CTX_get0_certificate(server_.get()), hash);
 }
 
 Result<SslPtr> TlsContext::new_ssl(Role role, SessionHooks* hooks, bool require_peer_certificate) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
 
 #include "host/base/result.h"
 #include "host/sdp/sdp.h"
@@ -54,6 +55,9 @@ class TlsContext {
   Result<SslPtr> new_ssl(Role role, SessionHooks* hooks, bool require_peer_certificate);
   // Replace the certificate and key for sessions created from now on (SIGHUP reload).
   Result<void> use_identity(const Identity& identity);
+
+  // Our certificate's a=fingerprint for Local descriptors.
+  Result<sdp::Fingerprint> fingerprint(std::string_view hash = "sha-256") const;
 
   const Profile& profile() const { return profile_; }
   Transport transport() const { return transport_; }

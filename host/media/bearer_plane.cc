@@ -1,0 +1,275 @@
+#include "host/media/bearer_plane.h"
+
+#include <openssl/rand.h>
+
+#include "host/h248/error_codes.h"
+#include "host/media/local_answer.h"
+#include "host/media/msrp.h"
+
+namespace mediasec::media {
+namespace {
+
+using asio::ip::tcp;
+
+h248::MediaError fault(uint16_t code, std::string reason) { return h248::MediaError{code, std::move(reason)}; }
+
+const sdp::MediaDescription* first_media(const std::optional<sdp::SessionDescription>& s) {
+  return s && !s->media.empty() ? &s->media.front() : nullptr;
+}
+
+std::string random_session_id() {
+  uint8_t b[8];
+  RAND_bytes(b, sizeof b);
+  static const char* const kHex = "0123456789abcdef";
+  std::string id;
+  for (uint8_t x : b) {
+    id += kHex[x >> 4];
+    id += kHex[x & 15];
+  }
+  return id;
+}
+
+h248::PropertyParm param(std::string name, std::string value) {
+  h248::PropertyParm p;
+  p.name = std::move(name);
+  p.values = {std::move(value)};
+  return p;
+}
+
+}  // namespace
+
+BearerPlane::BearerPlane(asio::io_context& io, std::string media_address, tls::TlsContext& tls, device::SlotPool& slots,
+                         EventSink sink)
+    : io_(io), address_(std::move(media_address)), tls_(tls), slots_(slots), sink_(std::move(sink)) {}
+
+BearerPlane::~BearerPlane() {
+  *alive_ = false;
+  for (auto& [context, join] : joins_) {
+    if (join.e2ae) join.e2ae->stop();
+    if (join.plain) join.plain->stop();
+  }
+}
+
+void BearerPlane::report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params) {
+  if (!sink_) return;
+  h248::ObservedEvent e;
+  e.name = event;
+  e.parameters = std::move(params);
+  sink_(termination, std::move(e));
+}
+
+Result<sdp::SessionDescription, h248::MediaError> BearerPlane::add(const h248::TerminationRequest& request) {
+  if (bearers_.count(request.termination)) {
+    return fault(h248::errors::kTerminationIdAlreadyInContext, request.termination + " already has a bearer");
+  }
+  const sdp::MediaDescription* m = first_media(request.local) ? first_media(request.local) : first_media(request.remote);
+  if (m == nullptr) return fault(h248::errors::kInvalidSdpSyntax, "no media line to choose a bearer from");
+  const sdp::Transport t = m->transport();
+  if (!sdp::is_tcp(t)) return fault(h248::errors::kUnsupportedParameterValue, "bearer '" + m->proto + "' is not a TCP bearer");
+  Bearer b;
+  b.name = request.termination;
+  b.context = request.context;
+  b.tls = sdp::is_tls(t);
+  b.since = std::chrono::steady_clock::now();
+  asio::error_code ec;
+  const auto ip = asio::ip::make_address(address_, ec);
+  if (ec) return fault(h248::errors::kInsufficientResources, "bad media address " + address_);
+  b.acceptor = std::make_unique<tcp::acceptor>(io_);
+  b.acceptor->open(ip.is_v6() ? tcp::v6() : tcp::v4(), ec);
+  if (!ec) b.acceptor->bind(tcp::endpoint(ip, 0), ec);
+  if (!ec) b.acceptor->listen(4, ec);
+  if (ec) return fault(h248::errors::kInsufficientResources, "no TCP port on " + address_ + ": " + ec.message());
+  auto local = answer(request, b);
+  if (!local) return local.error();
+  auto [it, inserted] = bearers_.emplace(b.name, std::move(b));
+  establish(it->second);
+  return local;
+}
+
+Result<sdp::SessionDescription, h248::MediaError> BearerPlane::modify(const h248::TerminationRequest& request) {
+  auto it = bearers_.find(request.termination);
+  if (it == bearers_.end()) return fault(h248::errors::kNoSuchTerminationId, request.termination + " has no bearer");
+  it->second.context = request.context;
+  auto local = answer(request, it->second);
+  if (!local) return local;
+  establish(it->second);
+  return local;
+}
+
+Result<sdp::SessionDescription, h248::MediaError> BearerPlane::answer(const h248::TerminationRequest& request, Bearer& b) {
+  auto local = answer_local(request, address_, b.acceptor->local_endpoint().port());
+  if (!local) return local;
+  if (!local->media.empty()) {
+    sdp::MediaDescription& m = local->media.front();
+    auto setup = m.setup();
+    b.active = setup.ok() && *setup == sdp::Setup::kActive;
+    if (b.tls && m.attributes_named("fingerprint").empty()) {
+      auto ours = tls_.fingerprint();
+      if (!ours) return fault(h248::errors::kInsufficientResources, "no certificate fingerprint: " + ours.error().message);
+      m.set_attribute("fingerprint", ours->to_string());
+    }
+    const sdp::Transport t = m.transport();
+    if ((t == sdp::Transport::kTcpMsrp || t == sdp::Transport::kTlsMsrp) && m.msrp_path().empty()) {
+      msrp::set_path(m, msrp::uri(address_, b.acceptor->local_endpoint().port(), random_session_id(), b.tls));
+    }
+  }
+  learn_remote(request, b);
+  return local;
+}
+
+void BearerPlane::learn_remote(const h248::TerminationRequest& request, Bearer& b) {
+  const sdp::MediaDescription* r = first_media(request.remote);
+  if (r == nullptr) return;
+  auto fps = r->fingerprints();
+  if (fps.ok()) b.fingerprints = *fps;
+  const sdp::Connection* c = r->connection ? &*r->connection : (request.remote->connection ? &*request.remote->connection : nullptr);
+  if (c == nullptr || c->underspecified() || !r->port || *r->port == 0 || *r->port == 9) return;  // 9: "no port" (RFC 4145)
+  asio::error_code ec;
+  const auto ip = asio::ip::make_address(c->address, ec);
+  if (!ec) b.remote = tcp::endpoint(ip, *r->port);
+}
+
+void BearerPlane::establish(Bearer& b) {
+  if (b.socket || b.connecting) return;
+  std::weak_ptr<bool> alive = alive_;
+  const std::string name = b.name;
+  if (b.active) {
+    if (!b.remote) return;  // the MGC has not named the peer yet
+    b.connecting = true;
+    auto socket = std::make_shared<tcp::socket>(io_);
+    socket->async_connect(*b.remote, [this, alive, name, socket](asio::error_code ec) {
+      if (alive.expired() || !*alive.lock()) return;
+      auto it = bearers_.find(name);
+      if (it == bearers_.end()) return;
+      it->second.connecting = false;
+      if (ec) {
+        report(name, "tcpbcc/tcpfail", {param("reason", "\"" + ec.message() + "\"")});
+        return;
+      }
+      connected(name, std::move(*socket));
+    });
+  } else {
+    b.connecting = true;
+    b.acceptor->async_accept([this, alive, name](asio::error_code ec, tcp::socket socket) {
+      if (alive.expired() || !*alive.lock()) return;
+      auto it = bearers_.find(name);
+      if (it == bearers_.end()) return;
+      it->second.connecting = false;
+      if (ec) return;
+      connected(name, std::move(socket));
+    });
+  }
+}
+
+void BearerPlane::connected(const std::string& name, tcp::socket socket) {
+  Bearer& b = bearers_.at(name);
+  b.socket = std::make_unique<tcp::socket>(std::move(socket));
+  report(name, "tcpbcc/tcpest");
+  try_join(b.context);
+}
+
+void BearerPlane::try_join(uint32_t context) {
+  if (joins_.count(context)) return;
+  std::vector<Bearer*> ready;
+  for (auto& [name, b] : bearers_)
+    if (b.context == context && b.socket) ready.push_back(&b);
+  if (ready.size() != 2) return;
+  Bearer* access = ready[0]->tls ? ready[0] : ready[1];
+  Bearer* core = access == ready[0] ? ready[1] : ready[0];
+  if (core->tls) return;  // TLS on both sides is e2e: not terminated here (use plain bearers)
+  Join j;
+  j.access = access->name;
+  j.core = core->name;
+  std::weak_ptr<bool> alive = alive_;
+  const std::string a = access->name, c = core->name;
+  if (access->tls) {
+    tls::TlsSession::Options o;
+    o.role = access->active ? tls::Role::kClient : tls::Role::kServer;
+    o.peer_fingerprints = access->fingerprints;
+    auto session = tls::TlsSession::create(tls_, slots_, o);
+    if (!session) {
+      report(a, "tlsbsc/tlsfail", {param("reason", "\"" + session.error().message + "\"")});
+      return;
+    }
+    j.e2ae = E2aeRelay::start(
+        std::move(*access->socket), std::move(*core->socket), std::move(*session),
+        [this, alive, a, c, context](const tls::Release& why, const E2aeRelay::Stats& s) {
+          if (alive.expired() || !*alive.lock()) return;
+          keep_counts(a, c, s.access_to_core, s.core_to_access);
+          const bool before_handshake = why.cause == tls::ReleaseCause::kHandshakeFailed ||
+                                        why.cause == tls::ReleaseCause::kFingerprintMismatch;
+          report(a, before_handshake ? "tlsbsc/tlsfail" : "tlsbsc/tlsrel",
+                 {param(before_handshake ? "reason" : "cause", tls::to_string(why.cause))});
+          report(c, "tcpbcc/tcprel", {param("cause", "tls")});
+          joins_.erase(context);
+        },
+        [this, alive, a] {
+          if (alive.expired() || !*alive.lock()) return;
+          report(a, "tlsbsc/tlsest");
+        });
+  } else {
+    j.plain = TcpRelay::start(std::move(*access->socket), std::move(*core->socket),
+                              [this, alive, a, c, context](const TcpRelay::Release& why, const TcpRelay::Stats& s) {
+                                if (alive.expired() || !*alive.lock()) return;
+                                keep_counts(a, c, s.access_to_core, s.core_to_access);
+                                report(why.closed_by == TcpRelay::Side::kAccess ? a : c, "tcpbcc/tcprel", {param("cause", why.reason)});
+                                joins_.erase(context);
+                              });
+  }
+  access->socket.reset();
+  core->socket.reset();
+  joins_.emplace(context, std::move(j));
+}
+
+void BearerPlane::keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core,
+                              uint64_t core_to_access) {
+  if (auto it = bearers_.find(access); it != bearers_.end()) {
+    it->second.received = access_to_core;
+    it->second.sent = core_to_access;
+  }
+  if (auto it = bearers_.find(core); it != bearers_.end()) {
+    it->second.sent = access_to_core;
+    it->second.received = core_to_access;
+  }
+}
+
+h248::MediaStatistics BearerPlane::statistics(const std::string& termination) const {
+  h248::MediaStatistics s;
+  auto it = bearers_.find(termination);
+  if (it == bearers_.end()) return s;
+  s.duration_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - it->second.since).count());
+  s.octets_sent = it->second.sent;
+  s.octets_received = it->second.received;
+  // A running relay has newer counts than the last release.
+  for (const auto& [context, j] : joins_) {
+    if (j.access != termination && j.core != termination) continue;
+    const uint64_t up = j.e2ae ? j.e2ae->stats().access_to_core : j.plain->stats().access_to_core;
+    const uint64_t down = j.e2ae ? j.e2ae->stats().core_to_access : j.plain->stats().core_to_access;
+    s.octets_received = j.access == termination ? up : down;
+    s.octets_sent = j.access == termination ? down : up;
+  }
+  return s;
+}
+
+h248::MediaStatistics BearerPlane::subtract(const std::string& termination) {
+  h248::MediaStatistics s = statistics(termination);
+  auto it = bearers_.find(termination);
+  if (it == bearers_.end()) return s;
+  for (auto j = joins_.begin(); j != joins_.end(); ++j) {
+    if (j->second.access == termination || j->second.core == termination) {
+      Join join = std::move(j->second);
+      joins_.erase(j);
+      if (join.e2ae) join.e2ae->stop();  // close_notify to the terminal; the core connection closed
+      if (join.plain) join.plain->stop();
+      break;
+    }
+  }
+  asio::error_code ignored;
+  if (it->second.acceptor) it->second.acceptor->close(ignored);
+  if (it->second.socket) it->second.socket->close(ignored);
+  bearers_.erase(it);
+  return s;
+}
+
+}  // namespace mediasec::media

@@ -1,0 +1,87 @@
+// The media plane behind the H.248 gateway for TCP bearers (MSRP, BFCP, plain TCP): each
+// termination holds a TCP port on the gateway's media address; its Local SDP answers the
+// Remote's a=setup (RFC 4145) and, for TLS bearers, carries the gateway's a=fingerprint (and
+// a=path for MSRP). A passive bearer accepts, an active one connects as soon as the Remote names
+// its peer. When both terminations of a context are connected they are joined: a TLS termination
+// with a plain one as an e2ae relay (TLS terminated here, records on the device), two plain ones
+// as a byte relay. What happens is reported through the event sink as tcpbcc/tlsbsc events,
+// which the gateway turns into Notify for the MGC where its Events descriptor asked for them.
+//
+// Everything runs on the worker's asio::io_context. Not yet here: UDPTL/DTLS terminations
+// (DtlsUdptlRelay exists), delayed establishment by MGC signal, latching.
+#pragma once
+
+#include <asio.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/key_slot.h"
+#include "host/h248/media_plane.h"
+#include "host/h248/message.h"
+#include "host/media/e2ae_relay.h"
+#include "host/media/tcp_relay.h"
+#include "host/tls/context.h"
+
+namespace mediasec::media {
+
+class BearerPlane final : public h248::MediaPlane {
+ public:
+  using EventSink = std::function<void(const std::string& termination, h248::ObservedEvent event)>;
+
+  BearerPlane(asio::io_context& io, std::string media_address, tls::TlsContext& tls, device::SlotPool& slots, EventSink sink);
+  ~BearerPlane() override;
+  BearerPlane(const BearerPlane&) = delete;
+  BearerPlane& operator=(const BearerPlane&) = delete;
+
+  Result<sdp::SessionDescription, h248::MediaError> add(const h248::TerminationRequest& request) override;
+  Result<sdp::SessionDescription, h248::MediaError> modify(const h248::TerminationRequest& request) override;
+  h248::MediaStatistics subtract(const std::string& termination) override;
+  h248::MediaStatistics statistics(const std::string& termination) const override;
+
+  size_t relays() const { return joins_.size(); }
+
+ private:
+  struct Bearer {
+    std::string name;
+    uint32_t context = 0;
+    bool tls = false;
+    bool active = false;  // we open the TCP connection (our a=setup is active)
+    std::optional<asio::ip::tcp::endpoint> remote;
+    std::vector<sdp::Fingerprint> fingerprints;  // the peer's, from the Remote descriptor
+    std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
+    std::unique_ptr<asio::ip::tcp::socket> socket;  // once connected
+    bool connecting = false;
+    std::chrono::steady_clock::time_point since;
+    uint64_t sent = 0, received = 0;
+  };
+  struct Join {
+    std::string access, core;  // access: the TLS one for e2ae
+    std::shared_ptr<E2aeRelay> e2ae;
+    std::shared_ptr<TcpRelay> plain;
+  };
+
+  Result<sdp::SessionDescription, h248::MediaError> answer(const h248::TerminationRequest& request, Bearer& b);
+  void learn_remote(const h248::TerminationRequest& request, Bearer& b);
+  void establish(Bearer& b);
+  void connected(const std::string& name, asio::ip::tcp::socket socket);
+  void try_join(uint32_t context);
+  void keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core, uint64_t core_to_access);
+  void report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params = {});
+
+  asio::io_context& io_;
+  std::string address_;
+  tls::TlsContext& tls_;
+  device::SlotPool& slots_;
+  EventSink sink_;
+  std::map<std::string, Bearer> bearers_;
+  std::map<uint32_t, Join> joins_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers check it after we are gone
+};
+
+}  // namespace mediasec::media

@@ -1,0 +1,217 @@
+// The media plane under the real H.248 gateway: Add of a TLS access termination and a TCP core
+// termination (text commands through the real codec), openssl s_client as the terminal with the
+// certificate named by a=fingerprint, a TCP peer as the core. The bearers connect (passive toward
+// the terminal, active toward the core), are joined into an e2ae relay, carry MSRP both ways, and
+// each step reaches the MGC as a Notify the Events descriptor asked for; Subtract returns the
+// octet counts. On sw and sim.
+#include <gtest/gtest.h>
+
+#include <asio.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/key_slot.h"
+#include "host/h248/decode.h"
+#include "host/h248/encode.h"
+#include "host/h248/gateway.h"
+#include "host/media/bearer_plane.h"
+#include "tests/device/backends.h"
+#include "tests/support/subprocess.h"
+
+namespace mediasec::media {
+namespace {
+
+using namespace std::chrono_literals;
+using asio::ip::tcp;
+
+class Echo {
+ public:
+  explicit Echo(asio::io_context& io) : acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
+    acceptor_.async_accept([this](asio::error_code ec, tcp::socket s) {
+      if (ec) return;
+      socket_.emplace(std::move(s));
+      read();
+    });
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  std::string received;
+  bool eof = false;
+
+ private:
+  void read() {
+    socket_->async_read_some(asio::buffer(buf_), [this](asio::error_code ec, size_t n) {
+      if (ec) {
+        eof = true;
+        return;
+      }
+      received.append(buf_.data(), n);
+      auto copy = std::make_shared<std::string>(buf_.data(), n);
+      asio::async_write(*socket_, asio::buffer(*copy), [copy](asio::error_code, size_t) {});
+      read();
+    });
+  }
+  tcp::acceptor acceptor_;
+  std::optional<tcp::socket> socket_;
+  std::array<char, 4096> buf_{};
+};
+
+// An action as the MGC would read it (compact text).
+std::string Text(const h248::Action& action) {
+  h248::Message m;
+  m.mid.address = "127.0.0.1";
+  m.mid.port = 2944;
+  m.transactions.push_back(h248::TransactionRequest{1, {action}});
+  return h248::encode(m);
+}
+
+class Plane : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    device_ = tb::OpenOrFail(GetParam());
+    ASSERT_TRUE(device_);
+    pool_ = std::make_unique<device::SlotPool>(*device_);
+    dir_ = std::filesystem::temp_directory_path() / ("mediasec-plane-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    gw_id_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "gw.pem", dir_ / "gw.key").value());
+    terminal_id_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "t.pem", dir_ / "t.key").value());
+    tls_ = std::move(tls::TlsContext::create(*gw_id_, tls::Profile{}, nullptr, tls::Transport::kStream).value());
+    plane_ = std::make_unique<BearerPlane>(io_, "127.0.0.1", *tls_, *pool_, [this](const std::string& t, h248::ObservedEvent e) {
+      events_.push_back(t + " " + e.name);
+      if (auto notify = gateway_->observe(t, std::move(e))) notifies_.push_back(Text(*notify));
+    });
+    gateway_ = std::make_unique<h248::Gateway>(packages_, *plane_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  h248::TransactionReply Run(const std::string& actions) {
+    auto m = h248::decode("!/3 [127.0.0.1]:2944\nT=" + std::to_string(++id_) + "{" + actions + "}");
+    EXPECT_TRUE(m.ok()) << (m.ok() ? "" : h248::describe(m.error()));
+    return gateway_->handle(std::get<h248::TransactionRequest>(m->transactions.at(0)));
+  }
+  static sdp::SessionDescription LocalOf(const h248::TransactionReply& r) {
+    for (const auto& d : r.actions.at(0).commands.at(0).descriptors) {
+      if (const auto* md = std::get_if<h248::MediaDescriptor>(&d); md && md->single.local) return sdp::parse(*md->single.local).value();
+    }
+    ADD_FAILURE() << "no Local SDP in the reply: " << Text(r.actions.at(0));
+    return {};
+  }
+  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      if (io_.stopped()) io_.restart();
+      io_.run_for(5ms);
+      if (terminal_) {
+        while (auto l = terminal_->line()) lines_.push_back(*l);
+      }
+      if (done()) return true;
+    }
+    return false;
+  }
+  bool Saw(const std::string& t) const {
+    for (const auto& l : lines_)
+      if (l.find(t) != std::string::npos) return true;
+    return false;
+  }
+  bool Notified(const std::string& t) const {
+    for (const auto& n : notifies_)
+      if (n.find(t) != std::string::npos) return true;
+    return false;
+  }
+  std::string Story() const {
+    std::string s;
+    for (const auto& e : events_) s += "  event: " + e + "\n";
+    for (const auto& n : notifies_) s += "  notify: " + n + "\n";
+    for (const auto& l : lines_) s += "  terminal: " + l + "\n";
+    return s;
+  }
+
+  asio::io_context io_;
+  std::unique_ptr<device::Device> device_;
+  std::unique_ptr<device::SlotPool> pool_;
+  std::filesystem::path dir_;
+  std::unique_ptr<tls::Identity> gw_id_, terminal_id_;
+  std::unique_ptr<tls::TlsContext> tls_;
+  h248::PackageRegistry packages_ = h248::PackageRegistry::standard();
+  std::unique_ptr<BearerPlane> plane_;
+  std::unique_ptr<h248::Gateway> gateway_;
+  std::unique_ptr<test_env::Subprocess> terminal_;
+  std::vector<std::string> lines_, events_, notifies_;
+  uint32_t id_ = 0;
+};
+
+TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
+  Echo core(io_);
+  const std::string fp = terminal_id_->fingerprint()->to_string();
+  // The access side: the terminal connects (a=setup:active), TLS with its fingerprint.
+  const auto add_access = Run(
+      "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+      "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=fingerprint:" + fp +
+      "\na=path:msrps://127.0.0.1:9/ue77;tcp\n}},E=1{tlsbsc/tlsest,tlsbsc/tlsrel,tcpbcc/tcpest}}}");
+  const uint32_t context = add_access.actions.at(0).context.value;
+  const std::string access = add_access.actions.at(0).commands.at(0).terminations.at(0).name;
+  const sdp::SessionDescription local = LocalOf(add_access);
+  const sdp::MediaDescription& m = local.media.at(0);
+  EXPECT_EQ(*m.setup().value(), sdp::Setup::kPassive);
+  ASSERT_EQ(m.fingerprints()->size(), 1u);
+  EXPECT_EQ(m.fingerprints()->front(), *gw_id_->fingerprint()) << "our a=fingerprint";
+  ASSERT_EQ(m.msrp_path().size(), 1u);
+  EXPECT_EQ(m.msrp_path().front().rfind("msrps://127.0.0.1:", 0), 0u);
+  // The core side: the core listens (a=setup:passive); we connect at once.
+  const auto add_core = Run("C=" + std::to_string(context) +
+                            "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+                            "R{v=0\nc=IN IP4 127.0.0.1\nm=message " + std::to_string(core.port()) +
+                            " TCP/MSRP *\na=setup:passive\n}},E=2{tcpbcc/tcpest,tcpbcc/tcprel}}}");
+  const std::string core_term = add_core.actions.at(0).commands.at(0).terminations.at(0).name;
+  EXPECT_EQ(*LocalOf(add_core).media.at(0).setup().value(), sdp::Setup::kActive);
+  ASSERT_TRUE(RunUntil([&] { return Notified(core_term) && Notified("tcpbcc/tcpest"); })) << Story();
+  // The terminal connects to the port the gateway answered with.
+  terminal_ = std::make_unique<test_env::Subprocess>(
+      std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(*m.port), "-cert",
+                               (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+      test_env::Subprocess::Options{true, true});
+  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsest"); })) << Story();
+  EXPECT_EQ(plane_->relays(), 1u);
+  terminal_->write_stdin("MSRP 7f3k2 SEND\n");
+  ASSERT_TRUE(RunUntil([&] { return core.received == "MSRP 7f3k2 SEND\n" && Saw("MSRP 7f3k2 SEND"); })) << Story();
+  // The terminal leaves: tlsrel (close-notify) on the access side, tcprel on the core side.
+  terminal_->write_stdin("Q\n");
+  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsrel") && Notified("tcpbcc/tcprel") && core.eof; })) << Story();
+  EXPECT_TRUE(Notified("close-notify")) << Story();
+  // Subtract both: Statistics with the octets each side carried.
+  const auto sub = Run("C=" + std::to_string(context) + "{S=" + access + ",S=" + core_term + "}");
+  const std::string text = Text(sub.actions.at(0));
+  EXPECT_NE(text.find("nt/os=16"), std::string::npos) << text;
+  EXPECT_EQ(gateway_->termination_count(), 0u);
+  EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
+}
+
+TEST_P(Plane, AFingerprintMismatchIsReportedAsTlsfail) {
+  Echo core(io_);
+  auto impostor = tls::Identity::generate(tls::KeyType::kEcdsaP256).value();
+  const auto add_access = Run(
+      "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+      "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=fingerprint:" +
+      impostor.fingerprint()->to_string() + "\n}},E=1{tlsbsc/tlsfail}}}");
+  const uint32_t context = add_access.actions.at(0).context.value;
+  const uint16_t port = *LocalOf(add_access).media.at(0).port;
+  Run("C=" + std::to_string(context) + "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+      "R{v=0\nc=IN IP4 127.0.0.1\nm=message " + std::to_string(core.port()) + " TCP/MSRP *\na=setup:passive\n}}}}");
+  terminal_ = std::make_unique<test_env::Subprocess>(
+      std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
+                               (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+      test_env::Subprocess::Options{true, true});
+  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsfail"); })) << Story();
+  EXPECT_TRUE(Notified("fingerprint-mismatch")) << Story();
+  EXPECT_TRUE(RunUntil([&] { return core.eof; })) << "the core connection was not closed\n" << Story();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Plane, ::testing::ValuesIn(tb::DeviceBackends()), tb::BackendName);
+
+}  // namespace
+}  // namespace mediasec::media
