@@ -38,15 +38,16 @@ h248::PropertyParm param(std::string name, std::string value) {
 
 }  // namespace
 
-BearerPlane::BearerPlane(asio::io_context& io, std::string media_address, tls::TlsContext& tls, device::SlotPool& slots,
-                         EventSink sink)
-    : io_(io), address_(std::move(media_address)), tls_(tls), slots_(slots), sink_(std::move(sink)) {}
+BearerPlane::BearerPlane(asio::io_context& io, std::string media_address, tls::TlsContext& tls, tls::TlsContext* dtls,
+                         device::SlotPool& slots, EventSink sink)
+    : io_(io), address_(std::move(media_address)), tls_(tls), dtls_(dtls), slots_(slots), sink_(std::move(sink)) {}
 
 BearerPlane::~BearerPlane() {
   *alive_ = false;
   for (auto& [context, join] : joins_) {
     if (join.e2ae) join.e2ae->stop();
     if (join.plain) join.plain->stop();
+    if (join.t38) join.t38->stop();
   }
 }
 
@@ -65,15 +66,32 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::add(const h248::T
   const sdp::MediaDescription* m = first_media(request.local) ? first_media(request.local) : first_media(request.remote);
   if (m == nullptr) return fault(h248::errors::kInvalidSdpSyntax, "no media line to choose a bearer from");
   const sdp::Transport t = m->transport();
-  if (!sdp::is_tcp(t)) return fault(h248::errors::kUnsupportedParameterValue, "bearer '" + m->proto + "' is not a TCP bearer");
+  const bool udp = t == sdp::Transport::kUdptl || t == sdp::Transport::kDtlsUdptl;
+  if (!sdp::is_tcp(t) && !udp) return fault(h248::errors::kUnsupportedParameterValue, "bearer '" + m->proto + "' is not supported");
+  if (t == sdp::Transport::kDtlsUdptl && dtls_ == nullptr) {
+    return fault(h248::errors::kUnsupportedParameterValue, "DTLS is not configured");
+  }
   Bearer b;
   b.name = request.termination;
   b.context = request.context;
   b.tls = sdp::is_tls(t);
+  b.udp = udp;
   b.since = std::chrono::steady_clock::now();
   asio::error_code ec;
   const auto ip = asio::ip::make_address(address_, ec);
   if (ec) return fault(h248::errors::kInsufficientResources, "bad media address " + address_);
+  if (udp) {
+    b.datagrams = std::make_unique<asio::ip::udp::socket>(io_);
+    b.datagrams->open(ip.is_v6() ? asio::ip::udp::v6() : asio::ip::udp::v4(), ec);
+    if (!ec) b.datagrams->bind(asio::ip::udp::endpoint(ip, 0), ec);
+    if (ec) return fault(h248::errors::kInsufficientResources, "no UDP port on " + address_ + ": " + ec.message());
+    auto local = answer(request, b);
+    if (!local) return local.error();
+    const uint32_t context = b.context;
+    bearers_.emplace(b.name, std::move(b));
+    try_join_datagrams(context);
+    return local;
+  }
   b.acceptor = std::make_unique<tcp::acceptor>(io_);
   b.acceptor->open(ip.is_v6() ? tcp::v6() : tcp::v4(), ec);
   if (!ec) b.acceptor->bind(tcp::endpoint(ip, 0), ec);
@@ -92,25 +110,30 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::modify(const h248
   it->second.context = request.context;
   auto local = answer(request, it->second);
   if (!local) return local;
-  establish(it->second);
+  if (it->second.udp) {
+    try_join_datagrams(it->second.context);
+  } else {
+    establish(it->second);
+  }
   return local;
 }
 
 Result<sdp::SessionDescription, h248::MediaError> BearerPlane::answer(const h248::TerminationRequest& request, Bearer& b) {
-  auto local = answer_local(request, address_, b.acceptor->local_endpoint().port());
+  const uint16_t port = b.udp ? b.datagrams->local_endpoint().port() : b.acceptor->local_endpoint().port();
+  auto local = answer_local(request, address_, port);
   if (!local) return local;
   if (!local->media.empty()) {
     sdp::MediaDescription& m = local->media.front();
     auto setup = m.setup();
     b.active = setup.ok() && *setup == sdp::Setup::kActive;
     if (b.tls && m.attributes_named("fingerprint").empty()) {
-      auto ours = tls_.fingerprint();
+      auto ours = (b.udp ? *dtls_ : tls_).fingerprint();
       if (!ours) return fault(h248::errors::kInsufficientResources, "no certificate fingerprint: " + ours.error().message);
       m.set_attribute("fingerprint", ours->to_string());
     }
     const sdp::Transport t = m.transport();
     if ((t == sdp::Transport::kTcpMsrp || t == sdp::Transport::kTlsMsrp) && m.msrp_path().empty()) {
-      msrp::set_path(m, msrp::uri(address_, b.acceptor->local_endpoint().port(), random_session_id(), b.tls));
+      msrp::set_path(m, msrp::uri(address_, port, random_session_id(), b.tls));
     }
   }
   learn_remote(request, b);
@@ -126,7 +149,12 @@ void BearerPlane::learn_remote(const h248::TerminationRequest& request, Bearer& 
   if (c == nullptr || c->underspecified() || !r->port || *r->port == 0 || *r->port == 9) return;  // 9: "no port" (RFC 4145)
   asio::error_code ec;
   const auto ip = asio::ip::make_address(c->address, ec);
-  if (!ec) b.remote = tcp::endpoint(ip, *r->port);
+  if (ec) return;
+  if (b.udp) {
+    b.udp_remote = asio::ip::udp::endpoint(ip, *r->port);
+  } else {
+    b.remote = tcp::endpoint(ip, *r->port);
+  }
 }
 
 void BearerPlane::establish(Bearer& b) {
@@ -221,6 +249,53 @@ void BearerPlane::try_join(uint32_t context) {
   joins_.emplace(context, std::move(j));
 }
 
+void BearerPlane::try_join_datagrams(uint32_t context) {
+  if (joins_.count(context)) return;
+  Bearer* access = nullptr;
+  Bearer* core = nullptr;
+  for (auto& [name, b] : bearers_) {
+    if (b.context != context || !b.udp) continue;
+    (b.tls ? access : core) = &b;
+  }
+  // UDPTL on both sides is not relayed here yet; the core's address must be known.
+  if (access == nullptr || core == nullptr || !core->udp_remote) return;
+  asio::error_code ec;
+  core->datagrams->connect(*core->udp_remote, ec);  // UDP: only sets the default peer
+  if (ec) return;
+  tls::DtlsSession::Options o;
+  o.role = access->active ? tls::Role::kClient : tls::Role::kServer;
+  o.peer_fingerprints = access->fingerprints;
+  auto session = tls::DtlsSession::create(*dtls_, slots_, o);
+  if (!session) {
+    report(access->name, "tlsbsc/tlsfail", {param("reason", "\"" + session.error().message + "\"")});
+    return;
+  }
+  std::weak_ptr<bool> alive = alive_;
+  const std::string a = access->name, c = core->name;
+  Join j;
+  j.access = a;
+  j.core = c;
+  j.t38 = DtlsUdptlRelay::start(
+      std::move(*access->datagrams), access->active ? access->udp_remote : std::nullopt, std::move(*core->datagrams),
+      std::move(*session),
+      [this, alive, a, context](const tls::Release& why, const DtlsUdptlRelay::Stats& s) {
+        if (alive.expired() || !*alive.lock()) return;
+        (void)s;
+        const bool before_handshake =
+            why.cause == tls::ReleaseCause::kHandshakeFailed || why.cause == tls::ReleaseCause::kFingerprintMismatch;
+        report(a, before_handshake ? "tlsbsc/tlsfail" : "tlsbsc/tlsrel",
+               {param(before_handshake ? "reason" : "cause", tls::to_string(why.cause))});
+        joins_.erase(context);
+      },
+      [this, alive, a] {
+        if (alive.expired() || !*alive.lock()) return;
+        report(a, "tlsbsc/tlsest");
+      });
+  access->datagrams.reset();
+  core->datagrams.reset();
+  joins_.emplace(context, std::move(j));
+}
+
 void BearerPlane::keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core,
                               uint64_t core_to_access) {
   if (auto it = bearers_.find(access); it != bearers_.end()) {
@@ -244,6 +319,7 @@ h248::MediaStatistics BearerPlane::statistics(const std::string& termination) co
   // A running relay has newer counts than the last release.
   for (const auto& [context, j] : joins_) {
     if (j.access != termination && j.core != termination) continue;
+    if (j.t38) continue;  // packet counts only (DtlsUdptlRelay::Stats)
     const uint64_t up = j.e2ae ? j.e2ae->stats().access_to_core : j.plain->stats().access_to_core;
     const uint64_t down = j.e2ae ? j.e2ae->stats().core_to_access : j.plain->stats().core_to_access;
     s.octets_received = j.access == termination ? up : down;
@@ -262,12 +338,14 @@ h248::MediaStatistics BearerPlane::subtract(const std::string& termination) {
       joins_.erase(j);
       if (join.e2ae) join.e2ae->stop();  // close_notify to the terminal; the core connection closed
       if (join.plain) join.plain->stop();
+      if (join.t38) join.t38->stop();
       break;
     }
   }
   asio::error_code ignored;
   if (it->second.acceptor) it->second.acceptor->close(ignored);
   if (it->second.socket) it->second.socket->close(ignored);
+  if (it->second.datagrams) it->second.datagrams->close(ignored);
   bearers_.erase(it);
   return s;
 }

@@ -1,4 +1,5 @@
-// The media plane behind the H.248 gateway for TCP bearers (MSRP, BFCP, plain TCP): each
+// The media plane behind the H.248 gateway for TCP bearers (MSRP, BFCP, plain TCP) and T.38
+// (UDPTL, UDP/TLS/UDPTL): each
 // termination holds a TCP port on the gateway's media address; its Local SDP answers the
 // Remote's a=setup (RFC 4145) and, for TLS bearers, carries the gateway's a=fingerprint (and
 // a=path for MSRP). A passive bearer accepts, an active one connects as soon as the Remote names
@@ -7,8 +8,11 @@
 // as a byte relay. What happens is reported through the event sink as tcpbcc/tlsbsc events,
 // which the gateway turns into Notify for the MGC where its Events descriptor asked for them.
 //
-// Everything runs on the worker's asio::io_context. Not yet here: UDPTL/DTLS terminations
-// (DtlsUdptlRelay exists), delayed establishment by MGC signal, latching.
+// A DTLS termination and a UDPTL one in a context are joined into a DTLS-UDPTL relay as soon as
+// the core side's address is known (the terminal's is latched if the Remote does not give it).
+//
+// Everything runs on the worker's asio::io_context. Not yet here: UDPTL-UDPTL, delayed
+// establishment by MGC signal, simultaneous open, TCP latching.
 #pragma once
 
 #include <asio.hpp>
@@ -24,6 +28,7 @@
 #include "drivers/key_slot.h"
 #include "host/h248/media_plane.h"
 #include "host/h248/message.h"
+#include "host/media/dtls_udptl_relay.h"
 #include "host/media/e2ae_relay.h"
 #include "host/media/tcp_relay.h"
 #include "host/tls/context.h"
@@ -34,7 +39,9 @@ class BearerPlane final : public h248::MediaPlane {
  public:
   using EventSink = std::function<void(const std::string& termination, h248::ObservedEvent event)>;
 
-  BearerPlane(asio::io_context& io, std::string media_address, tls::TlsContext& tls, device::SlotPool& slots, EventSink sink);
+  // `dtls` may be null: then UDP/TLS/UDPTL terminations are refused.
+  BearerPlane(asio::io_context& io, std::string media_address, tls::TlsContext& tls, tls::TlsContext* dtls,
+              device::SlotPool& slots, EventSink sink);
   ~BearerPlane() override;
   BearerPlane(const BearerPlane&) = delete;
   BearerPlane& operator=(const BearerPlane&) = delete;
@@ -57,6 +64,9 @@ class BearerPlane final : public h248::MediaPlane {
     std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
     std::unique_ptr<asio::ip::tcp::socket> socket;  // once connected
     bool connecting = false;
+    bool udp = false;  // UDPTL or DTLS
+    std::unique_ptr<asio::ip::udp::socket> datagrams;
+    std::optional<asio::ip::udp::endpoint> udp_remote;
     std::chrono::steady_clock::time_point since;
     uint64_t sent = 0, received = 0;
   };
@@ -64,6 +74,7 @@ class BearerPlane final : public h248::MediaPlane {
     std::string access, core;  // access: the TLS one for e2ae
     std::shared_ptr<E2aeRelay> e2ae;
     std::shared_ptr<TcpRelay> plain;
+    std::shared_ptr<DtlsUdptlRelay> t38;
   };
 
   Result<sdp::SessionDescription, h248::MediaError> answer(const h248::TerminationRequest& request, Bearer& b);
@@ -71,12 +82,14 @@ class BearerPlane final : public h248::MediaPlane {
   void establish(Bearer& b);
   void connected(const std::string& name, asio::ip::tcp::socket socket);
   void try_join(uint32_t context);
+  void try_join_datagrams(uint32_t context);
   void keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core, uint64_t core_to_access);
   void report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params = {});
 
   asio::io_context& io_;
   std::string address_;
   tls::TlsContext& tls_;
+  tls::TlsContext* dtls_;
   device::SlotPool& slots_;
   EventSink sink_;
   std::map<std::string, Bearer> bearers_;

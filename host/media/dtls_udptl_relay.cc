@@ -12,9 +12,10 @@ std::vector<uint8_t> address_bytes(const asio::ip::udp::endpoint& e) {
 
 std::shared_ptr<DtlsUdptlRelay> DtlsUdptlRelay::start(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
                                                       asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session,
-                                                      OnRelease on_release) {
+                                                      OnRelease on_release, OnEstablished on_established) {
   std::shared_ptr<DtlsUdptlRelay> r(
       new DtlsUdptlRelay(std::move(access), terminal, std::move(core), std::move(session), std::move(on_release)));
+  r->on_established_ = std::move(on_established);
   if (r->terminal_) r->session_->set_peer_address(address_bytes(*r->terminal_));
   r->session_->start();
   r->flush();
@@ -66,6 +67,10 @@ void DtlsUdptlRelay::read_core() {
 
 void DtlsUdptlRelay::flush() {
   asio::error_code ignored;
+  if (!established_ && session_->established()) {
+    established_ = true;
+    if (on_established_) on_established_();
+  }
   if (terminal_) {
     for (const auto& d : session_->take_datagrams()) access_.send_to(asio::buffer(d), *terminal_, 0, ignored);
   }

@@ -23,12 +23,13 @@ class DtlsUdptlRelay : public std::enable_shared_from_this<DtlsUdptlRelay> {
     uint64_t packets_to_core = 0, packets_to_access = 0;
   };
   using OnRelease = std::function<void(const tls::Release&, const Stats&)>;
+  using OnEstablished = std::function<void()>;
 
   // `access` is bound to our access-side port; `terminal` is the terminal's address if known
   // (our client role), else latched. `core` is connected to the core-side UDPTL peer.
   static std::shared_ptr<DtlsUdptlRelay> start(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
                                                asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session,
-                                               OnRelease on_release);
+                                               OnRelease on_release, OnEstablished on_established = {});
   void stop();
   const Stats& stats() const { return stats_; }
   const tls::DtlsSession& session() const { return *session_; }
@@ -48,6 +49,8 @@ class DtlsUdptlRelay : public std::enable_shared_from_this<DtlsUdptlRelay> {
   asio::steady_timer timer_;
   std::unique_ptr<tls::DtlsSession> session_;
   OnRelease on_release_;
+  OnEstablished on_established_;
+  bool established_ = false;
   std::vector<uint8_t> access_buf_, core_buf_;
   bool finished_ = false;
   Stats stats_;

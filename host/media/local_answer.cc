@@ -35,7 +35,9 @@ Result<sdp::SessionDescription, h248::MediaError> answer_local(const h248::Termi
     }
   }
   if (!m.port) m.port = port;
-  if (sdp::is_tcp(m.transport())) {
+  // a=setup decides who opens the TCP connection, and for DTLS who is the client (RFC 5763 §5).
+  const bool tcp = sdp::is_tcp(m.transport());
+  if (tcp || m.transport() == sdp::Transport::kDtlsUdptl) {
     std::optional<sdp::Setup> offered;
     if (request.remote && !request.remote->media.empty()) {
       auto s = request.remote->media.front().setup();
@@ -50,7 +52,7 @@ Result<sdp::SessionDescription, h248::MediaError> answer_local(const h248::Termi
       if (!offered) answer = sdp::Setup::kActPass;
       m.set_attribute("setup", sdp::to_string(answer));
     }
-    if (m.attribute("connection") == nullptr) m.set_attribute("connection", "new");
+    if (tcp && m.attribute("connection") == nullptr) m.set_attribute("connection", "new");
   }
   return local;
 }

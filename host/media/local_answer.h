@@ -1,7 +1,8 @@
 // The Local SDP a termination answers with: the MGC's Local (or, failing that, its Remote) with
 // the underspecified parts filled in — the gateway's media address and the port it holds, and for
 // TCP bearers the RFC 4145 answer: a=setup (an offer of active is answered passive, passive
-// active, actpass passive; none yet: actpass) and a=connection:new.
+// active, actpass passive; none yet: actpass) and a=connection:new; DTLS bearers get the a=setup
+// answer too (it picks the DTLS client, RFC 5763).
 #pragma once
 
 #include <cstdint>

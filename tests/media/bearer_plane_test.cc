@@ -81,7 +81,8 @@ class Plane : public ::testing::TestWithParam<std::string> {
     gw_id_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "gw.pem", dir_ / "gw.key").value());
     terminal_id_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "t.pem", dir_ / "t.key").value());
     tls_ = std::move(tls::TlsContext::create(*gw_id_, tls::Profile{}, nullptr, tls::Transport::kStream).value());
-    plane_ = std::make_unique<BearerPlane>(io_, "127.0.0.1", *tls_, *pool_, [this](const std::string& t, h248::ObservedEvent e) {
+    dtls_ = std::move(tls::TlsContext::create(*gw_id_, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
+    plane_ = std::make_unique<BearerPlane>(io_, "127.0.0.1", *tls_, dtls_.get(), *pool_, [this](const std::string& t, h248::ObservedEvent e) {
       events_.push_back(t + " " + e.name);
       if (auto notify = gateway_->observe(t, std::move(e))) notifies_.push_back(Text(*notify));
     });
@@ -136,7 +137,7 @@ class Plane : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<device::SlotPool> pool_;
   std::filesystem::path dir_;
   std::unique_ptr<tls::Identity> gw_id_, terminal_id_;
-  std::unique_ptr<tls::TlsContext> tls_;
+  std::unique_ptr<tls::TlsContext> tls_, dtls_;
   h248::PackageRegistry packages_ = h248::PackageRegistry::standard();
   std::unique_ptr<BearerPlane> plane_;
   std::unique_ptr<h248::Gateway> gateway_;
@@ -209,6 +210,47 @@ TEST_P(Plane, AFingerprintMismatchIsReportedAsTlsfail) {
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsfail"); })) << Story();
   EXPECT_TRUE(Notified("fingerprint-mismatch")) << Story();
   EXPECT_TRUE(RunUntil([&] { return core.eof; })) << "the core connection was not closed\n" << Story();
+}
+
+TEST_P(Plane, T38OverDtlsDrivenByH248) {
+  // The core's UDPTL end: echoes each packet.
+  asio::ip::udp::socket core(io_, asio::ip::udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  std::vector<std::string> core_packets;
+  std::array<char, 2048> buf{};
+  asio::ip::udp::endpoint from;
+  std::function<void()> read = [&] {
+    core.async_receive_from(asio::buffer(buf), from, [&](asio::error_code ec, size_t n) {
+      if (ec) return;
+      core_packets.emplace_back(buf.data(), n);
+      core.send_to(asio::buffer(buf.data(), n), from);
+      read();
+    });
+  };
+  read();
+  const std::string fp = terminal_id_->fingerprint()->to_string();
+  const auto add_access = Run(
+      "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ UDP/TLS/UDPTL t38\n},"
+      "R{v=0\nc=IN IP4 127.0.0.1\nm=image 9 UDP/TLS/UDPTL t38\na=setup:active\na=fingerprint:" + fp +
+      "\n}},E=1{tlsbsc/tlsest,tlsbsc/tlsrel}}}");
+  const uint32_t context = add_access.actions.at(0).context.value;
+  const sdp::SessionDescription local = LocalOf(add_access);
+  EXPECT_EQ(*local.media.at(0).setup().value(), sdp::Setup::kPassive);  // the terminal is the DTLS client
+  EXPECT_EQ(local.media.at(0).fingerprints()->front(), *gw_id_->fingerprint());
+  Run("C=" + std::to_string(context) + "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
+      "R{v=0\nc=IN IP4 127.0.0.1\nm=image " + std::to_string(core.local_endpoint().port()) + " udptl t38\n}}}}");
+  EXPECT_EQ(plane_->relays(), 1u);
+  terminal_ = std::make_unique<test_env::Subprocess>(
+      std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(*local.media.at(0).port),
+                               "-cert", (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+      test_env::Subprocess::Options{true, true});
+  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsest"); })) << Story();
+  terminal_->write_stdin("t38 page\n");
+  ASSERT_TRUE(RunUntil([&] { return !core_packets.empty() && Saw("t38 page"); })) << Story();
+  EXPECT_EQ(core_packets.front(), "t38 page\n");
+  terminal_->write_stdin("Q\n");
+  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsrel"); })) << Story();
+  EXPECT_TRUE(Notified("close-notify")) << Story();
+  EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Plane, ::testing::ValuesIn(tb::DeviceBackends()), tb::BackendName);
