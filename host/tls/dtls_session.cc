@@ -126,12 +126,8 @@ void DtlsSession::drive_handshake() {
   }
   const int e = SSL_get_error(ssl_.get(), r);
   if (e == SSL_ERROR_WANT_READ) return;
-  const std::string detail = openssl_error_text();
-  if (peer_check_.failure()) {
-    release_now(*peer_check_.failure(), peer_check_.reason());
-  } else {
-    release_now(ReleaseCause::kHandshakeFailed, "DTLS handshake failed: " + detail);
-  }
+  const Release why = peer_check_.or_else(ReleaseCause::kHandshakeFailed, "DTLS handshake failed: " + openssl_error_text());
+  release_now(why.cause, why.reason);
 }
 
 void DtlsSession::on_established() {

@@ -25,6 +25,10 @@ class PeerCheck {
   const sdp::Fingerprint& accepted() const { return accepted_; }
   const std::optional<ReleaseCause>& failure() const { return failure_; }
   const std::string& reason() const { return reason_; }
+  // Why a failed handshake ends the session: this check's refusal if there was one, else `cause`.
+  Release or_else(ReleaseCause cause, std::string reason) const {
+    return failure_ ? Release{*failure_, reason_} : Release{cause, std::move(reason)};
+  }
 
  private:
   bool refuse(ReleaseCause cause, std::string reason);

@@ -16,6 +16,7 @@ constexpr size_t kMaxPlaintext = 16384;                 // 2^14 (RFC 8446 §5.1,
 constexpr size_t kMaxRecordBody = kMaxPlaintext + 2048;  // the largest TLSCiphertext of TLS 1.2
 constexpr uint8_t kChangeCipherSpec = 20, kAlert = 21, kHandshake = 22, kApplicationData = 23;
 constexpr uint8_t kKeyUpdate = 24;
+constexpr uint8_t kWarning = 1, kFatal = 2;  // alert levels
 // Alert descriptions (RFC 8446 §6).
 constexpr int kUnexpectedMessage = 10, kBadRecordMac = 20, kRecordOverflow = 22, kDecodeError = 50,
               kProtocolVersion = 70, kInternalError = 80;
@@ -156,12 +157,8 @@ void TlsSession::advance_handshake() {
   }
   const int e = SSL_get_error(ssl_.get(), r);
   if (e == SSL_ERROR_WANT_READ) return;
-  const std::string detail = openssl_error_text();
-  if (peer_check_.failure()) {
-    release_now(*peer_check_.failure(), peer_check_.reason());
-  } else {
-    release_now(ReleaseCause::kHandshakeFailed, "TLS handshake failed: " + detail);
-  }
+  const Release why = peer_check_.or_else(ReleaseCause::kHandshakeFailed, "TLS handshake failed: " + openssl_error_text());
+  release_now(why.cause, why.reason);
 }
 
 void TlsSession::forward_openssl_output() {
@@ -331,8 +328,7 @@ bool TlsSession::tls13_post_handshake(uint8_t content_type, std::span<const uint
     if (plaintext.size() != 2) {
       fail(ReleaseCause::kBadRecord, "a malformed alert", kDecodeError);
     } else if (plaintext[1] == 0) {  // close_notify: ours in return
-      auto wire = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kAlert, 0, {1, 0}});
-      if (wire && wire->status == device::Status::kOk) output_.insert(output_.end(), wire->output.begin(), wire->output.end());
+      send_alert(kWarning, 0);
       release_now(ReleaseCause::kCloseNotify, "the peer sent close_notify");
     } else if (plaintext[1] != 90) {  // all but user_canceled are fatal in TLS 1.3
       release_now(ReleaseCause::kAlertReceived,
@@ -432,13 +428,10 @@ void TlsSession::drive_openssl() {
     }
     const std::string detail = openssl_error_text();
     collect_openssl_output();  // the alert OpenSSL sent, if any
-    if (peer_check_.failure()) {
-      release_now(*peer_check_.failure(), peer_check_.reason());
-    } else if (detail.find("alert") != std::string::npos) {
-      release_now(ReleaseCause::kAlertReceived, "the peer sent a fatal alert: " + detail);
-    } else {
-      release_now(ReleaseCause::kHandshakeFailed, "TLS failed: " + detail);
-    }
+    const bool alert = detail.find("alert") != std::string::npos;
+    const Release why = peer_check_.or_else(alert ? ReleaseCause::kAlertReceived : ReleaseCause::kHandshakeFailed,
+                                            (alert ? "the peer sent a fatal alert: " : "TLS failed: ") + detail);
+    release_now(why.cause, why.reason);
     return;
   }
   // A KeyUpdate that asked for ours: OpenSSL would answer on its next SSL_write, which never
@@ -572,8 +565,7 @@ std::vector<std::vector<uint8_t>> TlsSession::take_received_records() { return s
 void TlsSession::close() {
   if (phase_ == Phase::kReleased) return;
   if (!ssl_) {
-    auto wire = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kAlert, 0, {1, 0}});
-    if (wire && wire->status == device::Status::kOk) output_.insert(output_.end(), wire->output.begin(), wire->output.end());
+    send_alert(kWarning, 0);
     release_now(ReleaseCause::kLocalClose, "we sent close_notify");
     return;
   }
@@ -623,12 +615,14 @@ Result<void> TlsSession::update_keys(bool request_peer) {
 
 void TlsSession::fail(ReleaseCause cause, std::string reason, int alert) {
   if (phase_ == Phase::kReleased) return;
-  if (phase_ == Phase::kOffloaded && tx_.loaded()) {
-    // A fatal alert of our own, protected on the wire slot (OpenSSL's state no longer matters).
-    auto wire = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kAlert, 0, {2, static_cast<uint8_t>(alert)}});
-    if (wire && wire->status == device::Status::kOk) output_.insert(output_.end(), wire->output.begin(), wire->output.end());
-  }
+  // A fatal alert of our own, protected on the wire slot (OpenSSL's state no longer matters).
+  if (phase_ == Phase::kOffloaded && tx_.loaded()) send_alert(kFatal, static_cast<uint8_t>(alert));
   release_now(cause, std::move(reason));
+}
+
+void TlsSession::send_alert(uint8_t level, uint8_t description) {
+  auto wire = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kAlert, 0, {level, description}});
+  if (wire && wire->status == device::Status::kOk) output_.insert(output_.end(), wire->output.begin(), wire->output.end());
 }
 
 void TlsSession::release_now(ReleaseCause cause, std::string reason) {

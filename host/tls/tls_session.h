@@ -123,6 +123,7 @@ class TlsSession final : private SessionHooks {
   void release_idle_memory();
   void note_handshake_progress();
   void fail(ReleaseCause cause, std::string reason, int alert);
+  void send_alert(uint8_t level, uint8_t description);  // on the wire slot
   void release_now(ReleaseCause cause, std::string reason);
   void after_call();
 
