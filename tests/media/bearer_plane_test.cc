@@ -22,7 +22,7 @@
 #include "host/h248/gateway.h"
 #include "host/media/bearer_plane.h"
 #include "tests/device/backends.h"
-#include "tests/support/subprocess.h"
+#include "tests/media/peer_loop.h"
 
 namespace mediasec::media {
 namespace {
@@ -30,36 +30,7 @@ namespace {
 using namespace std::chrono_literals;
 using asio::ip::tcp;
 
-class Echo {
- public:
-  explicit Echo(asio::io_context& io) : acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
-    acceptor_.async_accept([this](asio::error_code ec, tcp::socket s) {
-      if (ec) return;
-      socket_.emplace(std::move(s));
-      read();
-    });
-  }
-  uint16_t port() const { return acceptor_.local_endpoint().port(); }
-  std::string received;
-  bool eof = false;
-
- private:
-  void read() {
-    socket_->async_read_some(asio::buffer(buf_), [this](asio::error_code ec, size_t n) {
-      if (ec) {
-        eof = true;
-        return;
-      }
-      received.append(buf_.data(), n);
-      auto copy = std::make_shared<std::string>(buf_.data(), n);
-      asio::async_write(*socket_, asio::buffer(*copy), [copy](asio::error_code, size_t) {});
-      read();
-    });
-  }
-  tcp::acceptor acceptor_;
-  std::optional<tcp::socket> socket_;
-  std::array<char, 4096> buf_{};
-};
+using test::TcpEcho;
 
 // An action as the MGC would read it (compact text).
 std::string Text(const h248::Action& action) {
@@ -70,7 +41,7 @@ std::string Text(const h248::Action& action) {
   return h248::encode(m);
 }
 
-class Plane : public ::testing::TestWithParam<std::string> {
+class Plane : public ::testing::TestWithParam<std::string>, protected test::PeerLoop {
  protected:
   void SetUp() override {
     device_ = tb::OpenOrFail(GetParam());
@@ -102,23 +73,6 @@ class Plane : public ::testing::TestWithParam<std::string> {
     ADD_FAILURE() << "no Local SDP in the reply: " << Text(r.actions.at(0));
     return {};
   }
-  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      if (io_.stopped()) io_.restart();
-      io_.run_for(5ms);
-      if (terminal_) {
-        while (auto l = terminal_->line()) lines_.push_back(*l);
-      }
-      if (done()) return true;
-    }
-    return false;
-  }
-  bool Saw(const std::string& t) const {
-    for (const auto& l : lines_)
-      if (l.find(t) != std::string::npos) return true;
-    return false;
-  }
   bool Notified(const std::string& t) const {
     for (const auto& n : notifies_)
       if (n.find(t) != std::string::npos) return true;
@@ -128,11 +82,9 @@ class Plane : public ::testing::TestWithParam<std::string> {
     std::string s;
     for (const auto& e : events_) s += "  event: " + e + "\n";
     for (const auto& n : notifies_) s += "  notify: " + n + "\n";
-    for (const auto& l : lines_) s += "  terminal: " + l + "\n";
-    return s;
+    return s + Transcript();
   }
 
-  asio::io_context io_;
   std::unique_ptr<device::Device> device_;
   std::unique_ptr<device::SlotPool> pool_;
   std::filesystem::path dir_;
@@ -141,13 +93,12 @@ class Plane : public ::testing::TestWithParam<std::string> {
   h248::PackageRegistry packages_ = h248::PackageRegistry::standard();
   std::unique_ptr<BearerPlane> plane_;
   std::unique_ptr<h248::Gateway> gateway_;
-  std::unique_ptr<test_env::Subprocess> terminal_;
-  std::vector<std::string> lines_, events_, notifies_;
+  std::vector<std::string> events_, notifies_;
   uint32_t id_ = 0;
 };
 
 TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
-  Echo core(io_);
+  TcpEcho core(io_);
   const std::string fp = terminal_id_->fingerprint()->to_string();
   // The access side: the terminal connects (a=setup:active), TLS with its fingerprint.
   const auto add_access = Run(
@@ -172,17 +123,17 @@ TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
   EXPECT_EQ(*LocalOf(add_core).media.at(0).setup().value(), sdp::Setup::kActive);
   ASSERT_TRUE(RunUntil([&] { return Notified(core_term) && Notified("tcpbcc/tcpest"); })) << Story();
   // The terminal connects to the port the gateway answered with.
-  terminal_ = std::make_unique<test_env::Subprocess>(
+  process_ = std::make_unique<test_env::Subprocess>(
       std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(*m.port), "-cert",
                                (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
       test_env::Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsest"); })) << Story();
   EXPECT_EQ(plane_->relays(), 1u);
-  terminal_->write_stdin("MSRP 7f3k2 SEND\n");
+  process_->write_stdin("MSRP 7f3k2 SEND\n");
   ASSERT_TRUE(RunUntil([&] { return core.received == "MSRP 7f3k2 SEND\n" && Saw("MSRP 7f3k2 SEND"); })) << Story();
   // The terminal leaves: tlsrel (close-notify) on the access side, tcprel on the core side.
-  terminal_->write_stdin("Q\n");
-  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsrel") && Notified("tcpbcc/tcprel") && core.eof; })) << Story();
+  process_->write_stdin("Q\n");
+  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsrel") && Notified("tcpbcc/tcprel") && core.saw_eof; })) << Story();
   EXPECT_TRUE(Notified("close-notify")) << Story();
   // Subtract both: Statistics with the octets each side carried.
   const auto sub = Run("C=" + std::to_string(context) + "{S=" + access + ",S=" + core_term + "}");
@@ -193,7 +144,7 @@ TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
 }
 
 TEST_P(Plane, AFingerprintMismatchIsReportedAsTlsfail) {
-  Echo core(io_);
+  TcpEcho core(io_);
   auto impostor = tls::Identity::generate(tls::KeyType::kEcdsaP256).value();
   const auto add_access = Run(
       "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
@@ -203,13 +154,13 @@ TEST_P(Plane, AFingerprintMismatchIsReportedAsTlsfail) {
   const uint16_t port = *LocalOf(add_access).media.at(0).port;
   Run("C=" + std::to_string(context) + "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
       "R{v=0\nc=IN IP4 127.0.0.1\nm=message " + std::to_string(core.port()) + " TCP/MSRP *\na=setup:passive\n}}}}");
-  terminal_ = std::make_unique<test_env::Subprocess>(
+  process_ = std::make_unique<test_env::Subprocess>(
       std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
                                (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
       test_env::Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsfail"); })) << Story();
   EXPECT_TRUE(Notified("fingerprint-mismatch")) << Story();
-  EXPECT_TRUE(RunUntil([&] { return core.eof; })) << "the core connection was not closed\n" << Story();
+  EXPECT_TRUE(RunUntil([&] { return core.saw_eof; })) << "the core connection was not closed\n" << Story();
 }
 
 TEST_P(Plane, T38OverDtlsDrivenByH248) {
@@ -239,15 +190,15 @@ TEST_P(Plane, T38OverDtlsDrivenByH248) {
   Run("C=" + std::to_string(context) + "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
       "R{v=0\nc=IN IP4 127.0.0.1\nm=image " + std::to_string(core.local_endpoint().port()) + " udptl t38\n}}}}");
   EXPECT_EQ(plane_->relays(), 1u);
-  terminal_ = std::make_unique<test_env::Subprocess>(
+  process_ = std::make_unique<test_env::Subprocess>(
       std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(*local.media.at(0).port),
                                "-cert", (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
       test_env::Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsest"); })) << Story();
-  terminal_->write_stdin("t38 page\n");
+  process_->write_stdin("t38 page\n");
   ASSERT_TRUE(RunUntil([&] { return !core_packets.empty() && Saw("t38 page"); })) << Story();
   EXPECT_EQ(core_packets.front(), "t38 page\n");
-  terminal_->write_stdin("Q\n");
+  process_->write_stdin("Q\n");
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsrel"); })) << Story();
   EXPECT_TRUE(Notified("close-notify")) << Story();
   EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);

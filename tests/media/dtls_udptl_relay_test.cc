@@ -18,7 +18,7 @@
 #include "host/media/dtls_udptl_relay.h"
 #include "host/tls/identity.h"
 #include "tests/device/backends.h"
-#include "tests/support/subprocess.h"
+#include "tests/media/peer_loop.h"
 
 namespace mediasec::media {
 namespace {
@@ -49,7 +49,7 @@ class UdpCore {
   std::array<char, 2048> buf_{};
 };
 
-class T38 : public ::testing::TestWithParam<std::string> {
+class T38 : public ::testing::TestWithParam<std::string>, protected test::PeerLoop {
  protected:
   void SetUp() override {
     device_ = tb::OpenOrFail(GetParam());
@@ -68,41 +68,16 @@ class T38 : public ::testing::TestWithParam<std::string> {
     o.peer_fingerprints = {*terminal_->fingerprint()};
     return std::move(tls::DtlsSession::create(*context_, *pool_, o).value());
   }
-  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      if (io_.stopped()) io_.restart();
-      io_.run_for(5ms);
-      if (process_) {
-        while (auto l = process_->line()) lines_.push_back(*l);
-      }
-      if (done()) return true;
-    }
-    return false;
-  }
-  bool Saw(const std::string& t) const {
-    for (const auto& l : lines_)
-      if (l.find(t) != std::string::npos) return true;
-    return false;
-  }
-  std::string Transcript() const {
-    std::string s;
-    for (const auto& l : lines_) s += "  terminal: " + l + "\n";
-    return s;
-  }
   void Released(const tls::Release& r, const DtlsUdptlRelay::Stats& s) {
     release_ = r;
     stats_ = s;
   }
 
-  asio::io_context io_;
   std::unique_ptr<device::Device> device_;
   std::unique_ptr<device::SlotPool> pool_;
   std::filesystem::path dir_;
   std::unique_ptr<tls::Identity> gateway_, terminal_;
   std::unique_ptr<tls::TlsContext> context_;
-  std::unique_ptr<Subprocess> process_;
-  std::vector<std::string> lines_;
   std::optional<tls::Release> release_;
   DtlsUdptlRelay::Stats stats_;
 };

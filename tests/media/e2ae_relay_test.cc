@@ -18,7 +18,7 @@
 #include "host/media/e2ae_relay.h"
 #include "host/tls/identity.h"
 #include "tests/device/backends.h"
-#include "tests/support/subprocess.h"
+#include "tests/media/peer_loop.h"
 
 namespace mediasec::media {
 namespace {
@@ -27,43 +27,9 @@ using namespace std::chrono_literals;
 using asio::ip::tcp;
 using test_env::Subprocess;
 
-// The core side: a plain TCP peer that echoes every byte back and records what it got.
-class CorePeer {
- public:
-  explicit CorePeer(asio::io_context& io) : acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {
-    acceptor_.async_accept([this](asio::error_code ec, tcp::socket s) {
-      if (ec) return;
-      socket_.emplace(std::move(s));
-      read();
-    });
-  }
-  uint16_t port() const { return acceptor_.local_endpoint().port(); }
-  void close() {
-    asio::error_code ignored;
-    if (socket_) socket_->close(ignored);
-  }
-  std::string received;
-  bool saw_eof = false;
+using test::TcpEcho;
 
- private:
-  void read() {
-    socket_->async_read_some(asio::buffer(buf_), [this](asio::error_code ec, size_t n) {
-      if (ec) {
-        saw_eof = true;
-        return;
-      }
-      received.append(buf_.data(), n);
-      auto copy = std::make_shared<std::string>(buf_.data(), n);
-      asio::async_write(*socket_, asio::buffer(*copy), [copy](asio::error_code, size_t) {});
-      read();
-    });
-  }
-  tcp::acceptor acceptor_;
-  std::optional<tcp::socket> socket_;
-  std::array<char, 4096> buf_{};
-};
-
-class E2ae : public ::testing::TestWithParam<std::string> {
+class E2ae : public ::testing::TestWithParam<std::string>, protected test::PeerLoop {
  protected:
   void SetUp() override {
     device_ = tb::OpenOrFail(GetParam());
@@ -83,33 +49,10 @@ class E2ae : public ::testing::TestWithParam<std::string> {
     o.peer_fingerprints = {*terminal_->fingerprint()};
     return std::move(tls::TlsSession::create(*context_, *pool_, o).value());
   }
-  // Runs the loop until `done` or the timeout, collecting the terminal's output.
-  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      if (io_.stopped()) io_.restart();  // run_for stops the context whenever it runs out of work
-      io_.run_for(5ms);
-      if (terminal_process_) {
-        while (auto l = terminal_process_->line()) lines_.push_back(*l);
-      }
-      if (done()) return true;
-    }
-    return false;
-  }
-  bool Saw(const std::string& text) const {
-    for (const auto& l : lines_)
-      if (l.find(text) != std::string::npos) return true;
-    return false;
-  }
-  std::string Transcript() const {
-    std::string t;
-    for (const auto& l : lines_) t += "  terminal: " + l + "\n";
-    return t;
-  }
   // The relay with our TLS server toward s_client.
-  void StartWithSClient(CorePeer& core) {
+  void StartWithSClient(TcpEcho& core) {
     tcp::acceptor access(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    terminal_process_ = std::make_unique<Subprocess>(
+    process_ = std::make_unique<Subprocess>(
         std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(access.local_endpoint().port()),
                                  "-cert", (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
         Subprocess::Options{true, true});
@@ -127,29 +70,26 @@ class E2ae : public ::testing::TestWithParam<std::string> {
                               });
   }
 
-  asio::io_context io_;
   std::unique_ptr<device::Device> device_;
   std::unique_ptr<device::SlotPool> pool_;
   std::filesystem::path dir_;
   std::unique_ptr<tls::Identity> gateway_, terminal_;
   std::unique_ptr<tls::TlsContext> context_;
-  std::unique_ptr<Subprocess> terminal_process_;
-  std::vector<std::string> lines_;
   std::shared_ptr<E2aeRelay> relay_;
   std::optional<tls::Release> release_;
   E2aeRelay::Stats stats_;
 };
 
 TEST_P(E2ae, TerminalToCoreAndBackThenTheTerminalCloses) {
-  CorePeer core(io_);
+  TcpEcho core(io_);
   StartWithSClient(core);
-  terminal_process_->write_stdin("MSRP a1b2c3 SEND from the terminal\n");
+  process_->write_stdin("MSRP a1b2c3 SEND from the terminal\n");
   ASSERT_TRUE(RunUntil([&] { return core.received.find("from the terminal\n") != std::string::npos; })) << Transcript();
   EXPECT_EQ(core.received, "MSRP a1b2c3 SEND from the terminal\n");  // plaintext on the core side
   // The core's echo comes back through TLS to the terminal.
   ASSERT_TRUE(RunUntil([&] { return Saw("MSRP a1b2c3 SEND from the terminal"); })) << Transcript();
   EXPECT_TRUE(relay_->session().info().offloaded);
-  terminal_process_->write_stdin("Q\n");
+  process_->write_stdin("Q\n");
   ASSERT_TRUE(RunUntil([&] { return release_.has_value() && core.saw_eof; })) << Transcript();
   EXPECT_EQ(release_->cause, tls::ReleaseCause::kCloseNotify) << release_->reason;
   EXPECT_EQ(stats_.access_to_core, 35u);
@@ -158,27 +98,27 @@ TEST_P(E2ae, TerminalToCoreAndBackThenTheTerminalCloses) {
 }
 
 TEST_P(E2ae, TheCoreClosesAndTheTerminalGetsCloseNotify) {
-  CorePeer core(io_);
+  TcpEcho core(io_);
   StartWithSClient(core);
-  terminal_process_->write_stdin("one line\n");
+  process_->write_stdin("one line\n");
   ASSERT_TRUE(RunUntil([&] { return Saw("one line"); })) << Transcript();
   core.close();
   ASSERT_TRUE(RunUntil([&] { return release_.has_value(); })) << Transcript();
   EXPECT_EQ(release_->cause, tls::ReleaseCause::kLocalClose) << release_->reason;
   // s_client reports the close_notify it received and exits.
-  EXPECT_EQ(terminal_process_->wait_exit(5s), 0) << Transcript();
+  EXPECT_EQ(process_->wait_exit(5s), 0) << Transcript();
   EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
 }
 
 TEST_P(E2ae, OurTlsClientTowardSServerAndAStopFromTheMgc) {
-  CorePeer core(io_);
+  TcpEcho core(io_);
   // a=setup:active on our side: the terminal listens.
   uint16_t port = 0;
   {
     tcp::acceptor probe(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     port = probe.local_endpoint().port();
   }
-  terminal_process_ = std::make_unique<Subprocess>(
+  process_ = std::make_unique<Subprocess>(
       std::vector<std::string>{"openssl", "s_server", "-accept", std::to_string(port), "-4", "-naccept", "1", "-cert",
                                (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
       Subprocess::Options{true, true});
@@ -192,13 +132,13 @@ TEST_P(E2ae, OurTlsClientTowardSServerAndAStopFromTheMgc) {
                               stats_ = s;
                             });
   ASSERT_TRUE(RunUntil([&] { return relay_->session().established() || relay_->session().released(); })) << Transcript();
-  terminal_process_->write_stdin("BFCP from the terminal\n");
+  process_->write_stdin("BFCP from the terminal\n");
   ASSERT_TRUE(RunUntil([&] { return core.received == "BFCP from the terminal\n"; })) << Transcript();
   ASSERT_TRUE(RunUntil([&] { return Saw("BFCP from the terminal"); })) << Transcript();  // the echo
   relay_->stop();  // Subtract
   ASSERT_TRUE(RunUntil([&] { return release_.has_value() && core.saw_eof; })) << Transcript();
   EXPECT_EQ(release_->cause, tls::ReleaseCause::kLocalClose);
-  EXPECT_EQ(terminal_process_->wait_exit(5s), 0) << Transcript();
+  EXPECT_EQ(process_->wait_exit(5s), 0) << Transcript();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, E2ae, ::testing::ValuesIn(tb::DeviceBackends()), tb::BackendName);

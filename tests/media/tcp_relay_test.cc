@@ -18,7 +18,7 @@
 
 #include "host/media/tcp_relay.h"
 #include "host/tls/identity.h"
-#include "tests/support/subprocess.h"
+#include "tests/media/peer_loop.h"
 
 namespace mediasec::media {
 namespace {
@@ -26,20 +26,8 @@ namespace {
 using namespace std::chrono_literals;
 using asio::ip::tcp;
 
-class Relay : public ::testing::Test {
+class Relay : public ::testing::Test, protected test::PeerLoop {
  protected:
-  bool RunUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-      if (io_.stopped()) io_.restart();  // run_for stops the context whenever it runs out of work
-      io_.run_for(5ms);
-      if (peer_) {
-        while (auto l = peer_->line()) lines_.push_back(*l);
-      }
-      if (done()) return true;
-    }
-    return false;
-  }
   // A connected pair of sockets: (the gateway's end, the outside end).
   std::pair<tcp::socket, tcp::socket> Pair() {
     tcp::acceptor a(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
@@ -48,14 +36,6 @@ class Relay : public ::testing::Test {
     a.accept(inside);
     return {std::move(inside), std::move(outside)};
   }
-  bool Saw(const std::string& text) const {
-    for (const auto& l : lines_)
-      if (l.find(text) != std::string::npos) return true;
-    return false;
-  }
-  asio::io_context io_;
-  std::unique_ptr<test_env::Subprocess> peer_;
-  std::vector<std::string> lines_;
 };
 
 TEST_F(Relay, PlainTcpBothWaysAtOnceIntact) {
@@ -120,7 +100,7 @@ TEST_F(Relay, EndToEndTlsPassesThroughUntouched) {
     tcp::acceptor probe(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     far_port = probe.local_endpoint().port();
   }
-  peer_ = std::make_unique<test_env::Subprocess>(
+  process_ = std::make_unique<test_env::Subprocess>(
       std::vector<std::string>{"openssl", "s_server", "-accept", std::to_string(far_port), "-4", "-naccept", "1", "-verify", "1",
                                "-cert", (dir / "far.pem").string(), "-key", (dir / "far.key").string()},
       test_env::Subprocess::Options{true, true});
