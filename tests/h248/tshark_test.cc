@@ -13,39 +13,18 @@
 
 #include "host/h248/decode.h"
 #include "host/h248/encode.h"
+#include "tests/support/text2pcap.h"
 
 namespace mediasec::h248 {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
-
-// One od-style hex block per datagram, as text2pcap reads it.
-void write_hex(std::ofstream& out, const std::string& payload) {
-  char line[32];
-  for (size_t i = 0; i < payload.size(); ++i) {
-    if (i % 16 == 0) {
-      std::snprintf(line, sizeof line, "%s%06zx", i ? "\n" : "", i);
-      out << line;
-    }
-    std::snprintf(line, sizeof line, " %02x", static_cast<unsigned char>(payload[i]));
-    out << line;
-  }
-  out << "\n";
-}
+using test_env::Shell;
+using test_env::WriteHexPacket;
 
 TEST(H248Tshark, DecodesEverythingWeSend) {
-  if (run("command -v tshark text2pcap").empty()) GTEST_SKIP() << "tshark is not installed";
+  if (Shell("command -v tshark text2pcap").empty()) GTEST_SKIP() << "tshark is not installed";
   const fs::path dir = fs::temp_directory_path() / ("mediasec_tshark_" + std::to_string(::getpid()));
   fs::create_directories(dir / "corpus");
   ASSERT_EQ(std::system(("escript " MEDIASEC_MEGACO_CODEC_ESCRIPT " corpus " + (dir / "corpus").string() + " >/dev/null").c_str()), 0);
@@ -80,13 +59,13 @@ TEST(H248Tshark, DecodesEverythingWeSend) {
   }
   {
     std::ofstream hex(dir / "udp.hex");
-    for (const std::string& d : datagrams) write_hex(hex, d);
+    for (const std::string& d : datagrams) WriteHexPacket(hex, d);
   }
   const std::string pcap = (dir / "udp.pcap").string();
   ASSERT_EQ(std::system(("text2pcap -q -u 2944,2944 " + (dir / "udp.hex").string() + " " + pcap).c_str()), 0);
-  const std::string frames = run("tshark -r " + pcap + " -T fields -e frame.number -Y megaco 2>/dev/null | wc -l");
+  const std::string frames = Shell("tshark -r " + pcap + " -T fields -e frame.number -Y megaco 2>/dev/null | wc -l");
   EXPECT_EQ(std::stoul(frames), datagrams.size()) << "tshark did not see every message as MEGACO";
-  std::istringstream malformed(run("tshark -r " + pcap + " -Y '_ws.malformed' -T fields -e frame.number 2>/dev/null"));
+  std::istringstream malformed(Shell("tshark -r " + pcap + " -Y '_ws.malformed' -T fields -e frame.number 2>/dev/null"));
   std::set<size_t> bad;
   for (size_t frame; malformed >> frame;) bad.insert(frame - 1);
   size_t flagged_originals = 0;
@@ -100,7 +79,7 @@ TEST(H248Tshark, DecodesEverythingWeSend) {
     }
   }
   RecordProperty("corpus_originals_tshark_flags", static_cast<int>(flagged_originals));
-  const std::string sdp = run("tshark -r " + pcap + " -Y 'sdp.media.proto == \"TCP/TLS/MSRP\"' -T fields -e frame.number 2>/dev/null");
+  const std::string sdp = Shell("tshark -r " + pcap + " -Y 'sdp.media.proto == \"TCP/TLS/MSRP\"' -T fields -e frame.number 2>/dev/null");
   EXPECT_FALSE(sdp.empty()) << "the SDP of our Add reply was not dissected";
   fs::remove_all(dir);
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host/media/msrp.h"
+#include "tests/support/text2pcap.h"
 
 namespace mediasec::media::msrp {
 namespace {
@@ -116,16 +117,7 @@ TEST(Msrp, ReaddressingMakesTheGatewayTheNextHop) {
   EXPECT_EQ(sdp->media[0].msrp_path(), std::vector<std::string>{"msrps://198.51.100.1:7394/2s93i93idj;tcp"});
 }
 
-std::string Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
+using test_env::Shell;
 
 TEST(Msrp, TsharkReadsTheRelayedMessages) {
   if (Shell("command -v tshark text2pcap").empty()) GTEST_SKIP() << "tshark is not installed";
@@ -140,18 +132,7 @@ TEST(Msrp, TsharkReadsTheRelayedMessages) {
   std::filesystem::create_directories(dir);
   {
     std::ofstream hex(dir / "msrp.txt");
-    for (const std::string& payload : {send.serialize(), ok.serialize()}) {
-      char line[32];
-      for (size_t i = 0; i < payload.size(); ++i) {
-        if (i % 16 == 0) {
-          std::snprintf(line, sizeof line, "%s%06zx", i ? "\n" : "", i);
-          hex << line;
-        }
-        std::snprintf(line, sizeof line, " %02x", static_cast<unsigned char>(payload[i]));
-        hex << line;
-      }
-      hex << "\n";
-    }
+    for (const std::string& payload : {send.serialize(), ok.serialize()}) test_env::WriteHexPacket(hex, payload);
   }
   const std::string pcap = (dir / "msrp.pcap").string();
   ASSERT_EQ(std::system(("text2pcap -q -T 40000,2855 " + (dir / "msrp.txt").string() + " " + pcap).c_str()), 0);
