@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "host/tls/key_log.h"
+#include "host/tls/openssl_handles.h"
 #include "host/tls/traffic_keys.h"
 #include "tests/device/backends.h"
 
@@ -26,15 +27,10 @@ using device::Cipher;
 using device::Op;
 using device::Status;
 
-template <auto F>
-struct Deleter {
-  template <class T>
-  void operator()(T* p) const { F(p); }
-};
-using SslCtx = std::unique_ptr<SSL_CTX, Deleter<SSL_CTX_free>>;
-using Ssl = std::unique_ptr<SSL, Deleter<SSL_free>>;
-using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509_free>>;
+using SslCtx = tls::SslCtxPtr;
+using Ssl = tls::SslPtr;
+using Pkey = tls::PkeyPtr;
+using Cert = tls::X509Ptr;
 
 struct Suite {
   int version;         // TLS1_2_VERSION or TLS1_3_VERSION
