@@ -121,18 +121,7 @@ class OurServer {
   void Serve(const Fd& fd, TlsSession& s) {
     bool answered = false;
     for (;;) {
-      std::vector<uint8_t> out = s.take_output();
-      for (size_t at = 0; at < out.size();) {
-        const ssize_t n = ::send(fd.get(), out.data() + at, out.size() - at, MSG_NOSIGNAL);
-        if (n > 0) {
-          at += static_cast<size_t>(n);
-        } else if (errno == EAGAIN) {
-          pollfd p{fd.get(), POLLOUT, 0};
-          ::poll(&p, 1, 100);
-        } else {
-          return;
-        }
-      }
+      if (!tls::test::SendAll(fd.get(), s.take_output())) return;
       if (s.released()) return;
       if (!answered && !s.take_received().empty()) {
         static const std::string kResponse = "HTTP/1.0 200 ok\r\nContent-type: text/plain\r\n\r\nmediasec\r\n";

@@ -87,6 +87,22 @@ inline Fd Connect(uint16_t port, std::chrono::milliseconds timeout) {
   return Fd();
 }
 
+// Writes all of `bytes` to a (possibly non-blocking) socket; false if the connection failed.
+inline bool SendAll(int fd, std::span<const uint8_t> bytes) {
+  for (size_t at = 0; at < bytes.size();) {
+    const ssize_t n = ::send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+    if (n > 0) {
+      at += static_cast<size_t>(n);
+    } else if (errno == EAGAIN) {
+      pollfd p{fd, POLLOUT, 0};
+      ::poll(&p, 1, 100);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Moves bytes between a socket and a session; collects the peer process's output lines.
 class SocketPump {
  public:
@@ -138,18 +154,7 @@ class SocketPump {
 
  private:
   void Step(int wait_ms) {
-    std::vector<uint8_t> out = s_.take_output();
-    for (size_t at = 0; at < out.size();) {
-      const ssize_t n = ::send(fd_.get(), out.data() + at, out.size() - at, MSG_NOSIGNAL);
-      if (n > 0) {
-        at += static_cast<size_t>(n);
-      } else if (errno == EAGAIN) {
-        pollfd p{fd_.get(), POLLOUT, 0};
-        ::poll(&p, 1, 100);
-      } else {
-        break;
-      }
-    }
+    SendAll(fd_.get(), s_.take_output());
     if (peer_ != nullptr) {
       while (auto l = peer_->line()) lines.push_back(*l);
     }
