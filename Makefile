@@ -17,10 +17,10 @@ build-asan: bootstrap
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan
 
-# Until the media plane lands: device self-test and a record-protection demo on sw and sim.
+# mediasecd on sw under a megaco MGC: one MSRP-over-TLS (e2ae) and one T.38-over-DTLS session
+# with openssl as the terminal and plain TCP/UDP peers as the core; each step printed.
 run: build
-	@$(BUILD_RELEASE)/host/app/mediasecctl --backend sw demo
-	@$(BUILD_RELEASE)/host/app/mediasecctl --backend sim demo
+	@python3 tests/e2e/session.py --build $(BUILD_RELEASE) --backend sw e2ae t38
 
 test: build
 	@scripts/run-tests release

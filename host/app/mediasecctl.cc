@@ -1,28 +1,27 @@
-// mediasecctl: the operator's command line for the appliance. For now it talks to a device
-// backend directly (identity, self-test, a record demo) and manages the gateway's TLS
-// certificate (create, show its a=fingerprint); the daemon's control socket comes with the media
-// plane.
+// mediasecctl: the operator's command line for the appliance. It asks a running mediasecd
+// through its control socket (status, contexts and terminations, TLS sessions, device identity
+// and counters, self-test, reload, metrics), or works on a device backend directly when
+// --backend is given or no daemon runs (identity, self-test, a record demo), and manages the
+// gateway's TLS certificate (create, show its a=fingerprint). Tables by default, --json on request.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "drivers/open_device.h"
+#include "host/app/control_client.h"
+#include "host/app/device_json.h"
 #include "host/app/record_demo.h"
+#include "host/app/tables.h"
 #include "host/tls/identity.h"
 
 namespace {
 
 using mediasec::device::Device;
-
-nlohmann::json identity_json(const mediasec::device::Identity& id) {
-  return {{"backend", id.backend}, {"id", id.id_magic}, {"version", id.version}, {"build", id.build},
-          {"key_slots", id.key_slots}, {"lanes", id.lanes},
-          {"suites", {{"aes128", id.aes128}, {"aes256", id.aes256}}},
-          {"framings", {{"tls1.2", id.tls12}, {"tls1.3", id.tls13}, {"dtls1.2", id.dtls12}, {"raw", id.raw}}}};
-}
+using mediasec::app::identity_json;
 
 void print_identity(const mediasec::device::Identity& id) {
   std::cout << "backend      " << id.backend << "\n"
@@ -44,12 +43,23 @@ int main(int argc, char** argv) {
   app.fallthrough();  // --backend and --json may come before or after the subcommand
   std::string backend = "sw";
   bool json = false;
-  app.add_option("-b,--backend", backend, "device backend: sw, sim[:lanes=N,stall=P,seed=S], xrt[:index=N,xclbin=PATH]")
-      ->capture_default_str();
+  const char* env_socket = std::getenv("MEDIASEC_CONTROL");
+  std::string socket_path = env_socket != nullptr ? env_socket : mediasec::app::kDefaultControlSocket;
+  auto* backend_option =
+      app.add_option("-b,--backend", backend, "device backend to use directly: sw, sim[:lanes=N,stall=P,seed=S], xrt[:index=N,xclbin=PATH]")
+          ->capture_default_str();
+  auto* socket_option = app.add_option("-s,--socket", socket_path, "mediasecd's control socket (or $MEDIASEC_CONTROL)")
+                            ->capture_default_str();
   app.add_flag("--json", json, "print JSON instead of tables");
 
-  auto* identity = app.add_subcommand("identity", "show what the device is and can do");
-  auto* selftest = app.add_subcommand("selftest", "run the device's known-answer self-test");
+  auto* status = app.add_subcommand("status", "mediasecd: association with the MGC, contexts, key slots, certificate");
+  auto* contexts = app.add_subcommand("contexts", "mediasecd: contexts and their terminations (bearers, state, octets)");
+  auto* sessions = app.add_subcommand("sessions", "mediasecd: TLS and DTLS sessions (version, suite, peer fingerprint; never keys)");
+  auto* reload = app.add_subcommand("reload", "mediasecd: read the certificate and key again (as SIGHUP does)");
+  auto* metrics = app.add_subcommand("metrics", "mediasecd: the metrics as Prometheus scrapes them");
+
+  auto* identity = app.add_subcommand("identity", "show what the device is and can do (mediasecd's device, with its counters, when it runs)");
+  auto* selftest = app.add_subcommand("selftest", "run the device's known-answer self-test (on mediasecd's device when it runs)");
   auto* demo = app.add_subcommand("demo", "self-test, then protect and unprotect records of every framing and suite");
   auto* certificate = app.add_subcommand("certificate", "show the gateway's TLS certificate and its a=fingerprint (or create one)");
   std::string cert_path, key_path, hash = "sha-256";
@@ -85,6 +95,66 @@ int main(int argc, char** argv) {
                 << "subject      " << subject << "\n"
                 << "a=fingerprint:" << fp->to_string() << "\n";
     }
+    return 0;
+  }
+
+  // The daemon's view: asked for, or the daemon runs and no backend was named.
+  const bool daemon_command = status->parsed() || contexts->parsed() || sessions->parsed() || reload->parsed() || metrics->parsed();
+  const bool daemon_device = (identity->parsed() || selftest->parsed()) && backend_option->count() == 0 &&
+                             (socket_option->count() > 0 || std::filesystem::exists(socket_path));
+  if (daemon_command || daemon_device) {
+    const char* command = status->parsed() ? "status" : contexts->parsed() ? "contexts" : sessions->parsed() ? "sessions"
+                          : reload->parsed() ? "reload" : metrics->parsed() ? "metrics" : identity->parsed() ? "device" : "selftest";
+    auto answer = mediasec::app::ask_daemon(socket_path, {{"command", command}});
+    if (!answer) {
+      std::cerr << "mediasecctl: " << answer.error().message << "\n";
+      return 2;
+    }
+    if (answer->contains("error") && !selftest->parsed()) {
+      std::cerr << "mediasecctl: mediasecd: " << (*answer)["error"].get<std::string>() << "\n";
+      return 1;
+    }
+    if (json) {
+      std::cout << answer->dump(2) << "\n";
+    } else if (status->parsed()) {
+      mediasec::app::print_status(std::cout, *answer);
+    } else if (contexts->parsed()) {
+      mediasec::app::print_contexts(std::cout, *answer);
+    } else if (sessions->parsed()) {
+      mediasec::app::print_sessions(std::cout, *answer);
+    } else if (reload->parsed()) {
+      std::cout << "certificate reloaded: a=fingerprint:" << (*answer)["fingerprint"].get<std::string>() << "\n";
+    } else if (metrics->parsed()) {
+      std::cout << (*answer)["text"].get<std::string>();
+    } else if (identity->parsed()) {
+      mediasec::device::Identity id;
+      const auto& j = answer->at("identity");
+      id.backend = j.at("backend");
+      id.id_magic = j.at("id");
+      id.version = j.at("version");
+      id.build = j.at("build");
+      id.key_slots = j.at("key_slots");
+      id.lanes = j.at("lanes");
+      id.aes128 = j.at("suites").at("aes128");
+      id.aes256 = j.at("suites").at("aes256");
+      id.tls12 = j.at("framings").at("tls1.2");
+      id.tls13 = j.at("framings").at("tls1.3");
+      id.dtls12 = j.at("framings").at("dtls1.2");
+      id.raw = j.at("framings").at("raw");
+      print_identity(id);
+      if (answer->contains("counters")) {
+        const auto& c = (*answer)["counters"];
+        std::cout << "records      " << c.at("records") << " (" << c.at("bytes") << " bytes), " << c.at("auth_failures")
+                  << " failed authentication, " << c.at("errors") << " rejected\n"
+                  << "slots free   " << answer->at("free_key_slots") << "\n";
+      }
+    } else {
+      const bool passed = answer->value("passed", false);
+      std::cout << "self-test on " << answer->value("backend", "?") << " (mediasecd): "
+                << (passed ? "passed" : "FAILED: " + answer->value("error", std::string("?"))) << "\n";
+      return passed ? 0 : 1;
+    }
+    if (selftest->parsed()) return answer->value("passed", false) ? 0 : 1;
     return 0;
   }
 

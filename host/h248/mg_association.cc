@@ -280,14 +280,14 @@ void MgAssociation::notify(Action action) {
   flush();
 }
 
-void MgAssociation::shutdown(ServiceChangeMethod method, uint32_t delay_s) {
+void MgAssociation::shutdown(ServiceChangeMethod method, uint32_t delay_s, std::optional<Millis> wait) {
   const bool graceful = method == ServiceChangeMethod::kGraceful;
   Action a = service_change(method, graceful ? "905 Termination taken out of service" : "908 MG Impending Failure",
                             graceful ? delay_s : 0);
   bool answered = false;
   transactions_->send_request({std::move(a)}, [&answered](const RequestResult&) { answered = true; }, Clock::now());
   flush();
-  run_until([&] { return answered; }, config_.timers.request_timeout);
+  run_until([&] { return answered; }, wait.value_or(config_.timers.request_timeout));
   deferred_.clear();
   if (method == ServiceChangeMethod::kForced) gateway_.clear();
   state_ = AssociationState::kShutDown;
@@ -335,18 +335,19 @@ void MgAssociation::flush() {
   }
 }
 
-void MgAssociation::receive_tcp(Millis wait) {
+bool MgAssociation::receive_tcp(Millis wait) {
   if (!tcp_) {
     std::this_thread::sleep_for(std::min(wait, Millis(20)));
-    return;
+    return false;
   }
   auto bytes = tcp_->receive(wait);
   if (!bytes) {
     log("TCP connection to MGC " + mgc_.to_string() + " lost: " + bytes.error().message);
     tcp_.reset();
     if (state_ == AssociationState::kRegistered) defer([this] { lost_mgc("TCP connection lost"); });
-    return;
+    return false;
   }
+  if (bytes->empty()) return false;
   tpkt_.feed(*bytes);
   while (auto message = tpkt_.next()) on_message(*message, mgc_);
   if (tpkt_.broken()) {
@@ -355,45 +356,73 @@ void MgAssociation::receive_tcp(Millis wait) {
     tcp_.reset();
     if (state_ == AssociationState::kRegistered) defer([this] { lost_mgc("broken TPKT stream"); });
   }
+  return true;
+}
+
+bool MgAssociation::receive_one(Millis wait) {
+  if (config_.transport == MgcTransport::kTcp) return receive_tcp(wait);
+  auto d = socket_.receive(wait);
+  if (!d.ok() || !d.value()) return false;
+  on_message(d.value()->data, d.value()->from);
+  return true;
+}
+
+void MgAssociation::on_timers(Clock::time_point now) {
+  transactions_->tick(now);
+  run_deferred();
+  flush();
+  if (retry_at_ <= now) {
+    retry_at_ = Clock::time_point::max();
+    register_with(0, state_ == AssociationState::kDisconnected ? ServiceChangeMethod::kDisconnected
+                                                               : ServiceChangeMethod::kRestart,
+                  state_ == AssociationState::kDisconnected ? "900 Service Restored" : "901 Cold Boot");
+  }
+  if (inactivity_ && state_ == AssociationState::kRegistered && now - last_heard_ > *inactivity_) {
+    log("MGC silent for longer than the inactivity timer");
+    last_heard_ = now;
+    ObservedEvent ev;
+    ev.name = "it/ito";
+    Command n;
+    n.type = CommandType::kNotify;
+    n.terminations = {TerminationId{"ROOT"}};
+    n.descriptors.emplace_back(ObservedEventsDescriptor{inactivity_request_id_.value_or(0), {ev}});
+    Action a;
+    a.commands.push_back(std::move(n));
+    notify(std::move(a));
+  }
+}
+
+Clock::time_point MgAssociation::next_wakeup() const {
+  Clock::time_point wake = std::min(transactions_->next_deadline(), retry_at_);
+  if (inactivity_ && state_ == AssociationState::kRegistered) wake = std::min(wake, last_heard_ + *inactivity_ + Millis(1));
+  return wake;
+}
+
+int MgAssociation::wait_fd() const {
+  if (config_.transport == MgcTransport::kUdp) return socket_.fd();
+  return tcp_ ? tcp_->fd() : -1;
+}
+
+void MgAssociation::poll() {
+  on_timers(Clock::now());
+  // A bounded batch, so that the media on the same loop is not starved by a flood of messages.
+  constexpr int kBatch = 64;
+  for (int i = 0; i < kBatch && receive_one(Millis(0)); ++i) {
+  }
+  run_deferred();
+  flush();
 }
 
 void MgAssociation::run_for(Millis budget) {
   const Clock::time_point end = Clock::now() + budget;
   for (;;) {
-    Clock::time_point now = Clock::now();
-    transactions_->tick(now);
-    run_deferred();
-    flush();
-    if (retry_at_ <= now) {
-      retry_at_ = Clock::time_point::max();
-      register_with(0, state_ == AssociationState::kDisconnected ? ServiceChangeMethod::kDisconnected
-                                                                 : ServiceChangeMethod::kRestart,
-                    state_ == AssociationState::kDisconnected ? "900 Service Restored" : "901 Cold Boot");
-    }
-    if (inactivity_ && state_ == AssociationState::kRegistered && now - last_heard_ > *inactivity_) {
-      log("MGC silent for longer than the inactivity timer");
-      last_heard_ = now;
-      ObservedEvent ev;
-      ev.name = "it/ito";
-      Command n;
-      n.type = CommandType::kNotify;
-      n.terminations = {TerminationId{"ROOT"}};
-      n.descriptors.emplace_back(ObservedEventsDescriptor{inactivity_request_id_.value_or(0), {ev}});
-      Action a;
-      a.commands.push_back(std::move(n));
-      notify(std::move(a));
-    }
+    const Clock::time_point now = Clock::now();
+    on_timers(now);
     if (now >= end) return;
-    Clock::time_point wake = std::min({end, transactions_->next_deadline(), retry_at_});
+    Clock::time_point wake = std::min(end, next_wakeup());
     auto wait = std::chrono::duration_cast<Millis>(wake - now) + Millis(1);
-    if (inactivity_) wait = std::min(wait, *inactivity_);
     const Millis slice = std::max(Millis(0), std::min(wait, Millis(100)));
-    if (config_.transport == MgcTransport::kTcp) {
-      receive_tcp(slice);
-    } else {
-      auto d = socket_.receive(slice);
-      if (d.ok() && d.value()) on_message(d.value()->data, d.value()->from);
-    }
+    receive_one(slice);
     run_deferred();
     flush();
   }

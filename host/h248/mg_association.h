@@ -74,14 +74,22 @@ class MgAssociation {
   void start();
   // Runs the socket and timers for at most `budget`.
   void run_for(Millis budget);
+  // For an outside event loop (mediasecd runs the association and the bearers on one loop): the
+  // descriptor to wait on for reading (-1 while there is none: TCP not connected), the time by
+  // which poll() must run again, and poll() itself, which never blocks: timers due, then the
+  // messages waiting (a bounded batch).
+  int wait_fd() const;
+  Clock::time_point next_wakeup() const;
+  void poll();
   // Runs until `done()` is true or `limit` passes; returns done().
   bool run_until(const std::function<bool()>& done, Millis limit);
 
   // Sends a Notify action (from Gateway::observe) to the MGC.
   void notify(Action action);
   // ServiceChange Graceful (with a delay in seconds) or Forced on ROOT; then the association is
-  // shut down (the gateway's contexts are cleared for Forced).
-  void shutdown(ServiceChangeMethod method, uint32_t delay_s = 0);
+  // shut down (the gateway's contexts are cleared for Forced). Waits for the MGC's reply at most
+  // `wait` (default: the request timeout).
+  void shutdown(ServiceChangeMethod method, uint32_t delay_s = 0, std::optional<Millis> wait = std::nullopt);
 
   AssociationState state() const { return state_; }
   const net::Endpoint& mgc() const { return mgc_; }
@@ -103,7 +111,9 @@ class MgAssociation {
   void on_request(const TransactionRequest& request);
   void apply_root_properties(const std::vector<PropertyParm>& properties);
   void on_message(std::string_view data, const net::Endpoint& from);
-  void receive_tcp(Millis wait);
+  bool receive_tcp(Millis wait);       // true: something arrived
+  bool receive_one(Millis wait);
+  void on_timers(Clock::time_point now);
   bool ensure_tcp();
   void lost_mgc(const std::string& why);
   void hand_off_to(const net::Endpoint& to);

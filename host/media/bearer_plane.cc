@@ -52,6 +52,10 @@ BearerPlane::~BearerPlane() {
 }
 
 void BearerPlane::report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params) {
+  ++event_counts_[event];
+  if (event == "tcpbcc/tcprel" || event == "tlsbsc/tlsrel" || event == "tlsbsc/tlsfail" || event == "tcpbcc/tcpfail") {
+    if (auto it = bearers_.find(termination); it != bearers_.end()) it->second.closed = true;
+  }
   if (!sink_) return;
   h248::ObservedEvent e;
   e.name = event;
@@ -119,7 +123,8 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::modify(const h248
 }
 
 Result<sdp::SessionDescription, h248::MediaError> BearerPlane::answer(const h248::TerminationRequest& request, Bearer& b) {
-  const uint16_t port = b.udp ? b.datagrams->local_endpoint().port() : b.acceptor->local_endpoint().port();
+  if (b.local_port == 0) b.local_port = b.udp ? b.datagrams->local_endpoint().port() : b.acceptor->local_endpoint().port();
+  const uint16_t port = b.local_port;
   auto local = answer_local(request, address_, port);
   if (!local) return local;
   if (!local->media.empty()) {
@@ -348,6 +353,54 @@ h248::MediaStatistics BearerPlane::subtract(const std::string& termination) {
   if (it->second.datagrams) it->second.datagrams->close(ignored);
   bearers_.erase(it);
   return s;
+}
+
+std::vector<BearerPlane::BearerView> BearerPlane::bearers() const {
+  std::vector<BearerView> out;
+  out.reserve(bearers_.size());
+  for (const auto& [name, b] : bearers_) {
+    BearerView v;
+    v.termination = name;
+    v.context = b.context;
+    v.kind = b.udp ? (b.tls ? "dtls" : "udptl") : (b.tls ? "tls" : "tcp");
+    v.setup = b.active ? "active" : "passive";
+    v.local_port = b.local_port;
+    if (b.remote) v.remote = b.remote->address().to_string() + ":" + std::to_string(b.remote->port());
+    if (b.udp_remote) v.remote = b.udp_remote->address().to_string() + ":" + std::to_string(b.udp_remote->port());
+    v.statistics = statistics(name);
+    v.state = b.closed ? "closed" : b.socket ? "connected" : b.connecting ? (b.active ? "connecting" : "listening") : "idle";
+    if (b.udp && !b.closed) v.state = "open";
+    auto j = joins_.find(b.context);
+    if (!b.closed && j != joins_.end() && (j->second.access == name || j->second.core == name)) {
+      v.state = "relaying";
+      const tls::TlsSession* session = j->second.e2ae && j->second.access == name ? &j->second.e2ae->session() : nullptr;
+      if (session != nullptr) {
+        const auto info = session->info();
+        TlsView t;
+        t.version = info.version;
+        t.cipher = info.cipher;
+        t.resumed = info.resumed;
+        t.offloaded = info.offloaded;
+        t.renegotiations = info.renegotiations;
+        t.key_updates = info.key_updates_sent + info.key_updates_received;
+        t.records_in = info.records_in;
+        t.records_out = info.records_out;
+        if (session->established()) t.peer_fingerprint = session->peer_fingerprint().to_string();
+        v.tls = std::move(t);
+      } else if (j->second.t38 && j->second.access == name) {
+        const auto& info = j->second.t38->session().info();
+        TlsView t;
+        t.version = "DTLSv1.2";
+        t.cipher = info.cipher;
+        t.offloaded = info.offloaded;
+        t.records_in = info.records_in;
+        t.records_out = info.records_out;
+        v.tls = std::move(t);
+      }
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 }  // namespace mediasec::media

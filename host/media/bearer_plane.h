@@ -53,6 +53,29 @@ class BearerPlane final : public h248::MediaPlane {
 
   size_t relays() const { return joins_.size(); }
 
+  // What an operator sees of a bearer (mediasecctl contexts/sessions): never key material.
+  struct TlsView {
+    std::string version, cipher;
+    std::string peer_fingerprint;  // the a=fingerprint the peer's certificate matched
+    bool resumed = false, offloaded = false;
+    uint32_t renegotiations = 0, key_updates = 0;
+    uint64_t records_in = 0, records_out = 0;
+  };
+  struct BearerView {
+    std::string termination;
+    uint32_t context = 0;
+    std::string kind;   // tcp, tls, udptl, dtls
+    std::string setup;  // active (we connect) or passive
+    std::string state;  // listening, connecting, connected, relaying, closed
+    uint16_t local_port = 0;
+    std::string remote;  // the peer's address, when known
+    h248::MediaStatistics statistics;
+    std::optional<TlsView> tls;
+  };
+  std::vector<BearerView> bearers() const;
+  // How many times each event was reported (tcpbcc/tcpest, tlsbsc/tlsfail, ...), for metrics.
+  const std::map<std::string, uint64_t>& event_counts() const { return event_counts_; }
+
  private:
   struct Bearer {
     std::string name;
@@ -68,6 +91,8 @@ class BearerPlane final : public h248::MediaPlane {
     std::unique_ptr<asio::ip::udp::socket> datagrams;
     std::optional<asio::ip::udp::endpoint> udp_remote;
     std::chrono::steady_clock::time_point since;
+    uint16_t local_port = 0;
+    bool closed = false;  // its connection ended (the relay released)
     uint64_t sent = 0, received = 0;
   };
   struct Join {
@@ -94,6 +119,7 @@ class BearerPlane final : public h248::MediaPlane {
   EventSink sink_;
   std::map<std::string, Bearer> bearers_;
   std::map<uint32_t, Join> joins_;
+  std::map<std::string, uint64_t> event_counts_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers check it after we are gone
 };
 

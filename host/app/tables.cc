@@ -1,0 +1,76 @@
+#include "host/app/tables.h"
+
+#include <algorithm>
+
+namespace mediasec::app {
+namespace {
+
+std::string text(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "-";
+  return v.dump();
+}
+
+}  // namespace
+
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    out << line << "\n";
+  }
+}
+
+void print_status(std::ostream& out, const nlohmann::json& s) {
+  const auto& h = s.at("h248");
+  std::vector<std::vector<std::string>> rows{
+      {"backend", text(s.at("backend"))},
+      {"uptime", text(s.at("uptime_s")) + " s"},
+      {"H.248", text(h.at("state")) + " with MGC " + text(h.at("mgc")) + " (" + text(h.at("transport")) + ", local " +
+                    text(h.at("local")) + ")"},
+      {"profile", text(h.at("profile_name")) + "/" + text(h.at("profile_version"))},
+      {"messages", text(h.at("messages_received")) + " received, " + text(h.at("messages_sent")) + " sent, " +
+                       text(h.at("malformed_messages")) + " malformed, " + text(h.at("retransmissions")) + " retransmissions"},
+      {"contexts", text(s.at("contexts")) + " (" + text(s.at("terminations")) + " terminations, " + text(s.at("relays")) +
+                       " relays)"},
+      {"key slots free", text(s.at("free_key_slots"))},
+      {"certificate", text(s.at("certificate").at("file"))},
+      {"a=fingerprint", text(s.at("certificate").at("fingerprint"))},
+  };
+  print_table(out, rows);
+}
+
+void print_contexts(std::ostream& out, const nlohmann::json& c) {
+  std::vector<std::vector<std::string>> rows{{"CONTEXT", "TERMINATION", "KIND", "SETUP", "STATE", "PORT", "REMOTE", "SENT", "RECEIVED", "TLS"}};
+  for (const auto& ctx : c.at("contexts")) {
+    for (const auto& t : ctx.at("terminations")) {
+      rows.push_back({text(ctx.at("context")), text(t.at("termination")), text(t.at("kind")), text(t.at("setup")),
+                      text(t.at("state")), text(t.at("local_port")), t.at("remote").get<std::string>().empty() ? "-" : text(t.at("remote")),
+                      text(t.at("octets_sent")), text(t.at("octets_received")),
+                      t.contains("tls") ? text(t["tls"].at("version")) + " " + text(t["tls"].at("cipher")) : "-"});
+    }
+  }
+  print_table(out, rows);
+}
+
+void print_sessions(std::ostream& out, const nlohmann::json& s) {
+  std::vector<std::vector<std::string>> rows{{"TERMINATION", "CONTEXT", "ROLE", "VERSION", "CIPHER", "RESUMED", "RENEG", "KEYUPD", "RECORDS IN/OUT", "PEER FINGERPRINT"}};
+  for (const auto& t : s.at("sessions")) {
+    const auto& tls = t.at("tls");
+    rows.push_back({text(t.at("termination")), text(t.at("context")), t.at("setup") == "active" ? "client" : "server",
+                    text(tls.at("version")), text(tls.at("cipher")), tls.at("resumed").get<bool>() ? "yes" : "no",
+                    text(tls.at("renegotiations")), text(tls.at("key_updates")),
+                    text(tls.at("records_in")) + "/" + text(tls.at("records_out")), text(tls.at("peer_fingerprint"))});
+  }
+  print_table(out, rows);
+}
+
+}  // namespace mediasec::app

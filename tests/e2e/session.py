@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""End-to-end sessions through mediasecd with real peers, as `make run` shows them and the
+end-to-end tests check them.
+
+The cast: mediasecd (the gateway under test, on the backend given), Erlang/OTP megaco as the MGC
+(tests/peers/mgc_script.erl, driven line by line), `openssl s_client` as the terminal (TLS or DTLS,
+with its own certificate whose fingerprint the MGC puts in the Remote SDP), and plain TCP/UDP
+sockets in this script as the core side.
+
+Every step prints one line; a step that does not happen in time fails the scenario with what was
+seen. Exit status 0 when every scenario asked for passed.
+
+  session.py --build build/release [--backend sw|sim] [scenario ...]
+"""
+
+import argparse
+import json
+import os
+import queue
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SCENARIOS = {}
+
+
+def scenario(name):
+    def register(fn):
+        SCENARIOS[name] = fn
+        return fn
+    return register
+
+
+class Failed(Exception):
+    pass
+
+
+def say(text):
+    print(text, flush=True)
+
+
+class Lines:
+    """A child process whose stdout lines are collected on a thread."""
+
+    def __init__(self, argv, name, stdin=True, cwd=None):
+        self.name = name
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd,
+                                     text=True, bufsize=1)
+        self.lines = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def next_line(self, timeout):
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if line is not None:
+            self.seen.append(line)
+        return line
+
+    def wait_for(self, pattern, timeout=10.0, what=None):
+        deadline = time.monotonic() + timeout
+        regex = re.compile(pattern)
+        while time.monotonic() < deadline:
+            line = self.next_line(max(0.01, deadline - time.monotonic()))
+            if line is None:
+                if self.proc.poll() is not None and self.lines.empty():
+                    break
+                continue
+            m = regex.search(line)
+            if m:
+                return m
+        raise Failed("%s: %s did not come in %.0f s; last lines:\n  %s" % (
+            self.name, what or pattern, timeout, "\n  ".join(self.seen[-15:])))
+
+    def write(self, text):
+        self.proc.stdin.write(text)
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+class Mgc(Lines):
+    """megaco as the MGC: CALL sends a transaction, NOTIFY lines are kept."""
+
+    def __init__(self, beam_dir, port):
+        super().__init__(["erl", "-noshell", "-pa", beam_dir, "-run", "mgc_script", "main", str(port), "udp"], "MGC")
+        self.notifies = []
+
+    def next_line(self, timeout):
+        line = super().next_line(timeout)
+        if line and line.startswith("NOTIFY "):
+            self.notifies.append(line[len("NOTIFY "):])
+        return line
+
+    def call(self, actions, timeout=15.0):
+        self.write("CALL\n%s\n.\n" % actions)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.next_line(max(0.01, deadline - time.monotonic()))
+            if line is None:
+                continue
+            if line.startswith("FAIL"):
+                raise Failed("MGC: " + line)
+            if line == "REPLY":
+                body = []
+                while True:
+                    part = self.next_line(5.0)
+                    if part is None or part == ".":
+                        break
+                    body.append(part)
+                reply = "\n".join(body)
+                if "Error" in reply or "ER=" in reply:
+                    raise Failed("the gateway refused:\n" + reply)
+                return reply
+        raise Failed("MGC: no reply to\n" + actions)
+
+    def wait_notify(self, termination, event, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            for n in self.notifies:
+                if n.startswith(termination + " " + event):
+                    self.notifies.remove(n)
+                    return n
+            if time.monotonic() > deadline:
+                raise Failed("no Notify %s %s in %.0f s; Notify seen: %s; last lines:\n  %s" % (
+                    termination, event, timeout, self.notifies, "\n  ".join(self.seen[-10:])))
+            self.next_line(0.05)
+
+
+def reply_termination(reply, prefix):
+    m = re.search(r"\b(%s/\d+)" % prefix, reply)
+    if not m:
+        raise Failed("no %s termination in the reply:\n%s" % (prefix, reply))
+    return m.group(1)
+
+
+def reply_context(reply):
+    m = re.search(r"Context\s*=\s*(\d+)", reply)
+    if not m:
+        raise Failed("no context in the reply:\n" + reply)
+    return m.group(1)
+
+
+def local_media(reply, termination):
+    """Port and a=fingerprint of the Local SDP the gateway answered for a termination."""
+    part = reply[reply.index(termination):]
+    port = re.search(r"m=\w+ (\d+) ", part)
+    fp = re.search(r"a=fingerprint:(\S+ \S+)", part)
+    return int(port.group(1)), (fp.group(1) if fp else None)
+
+
+class Stage:
+    """Where a run keeps its files: configuration, certificates, the control socket, logs."""
+
+    def __init__(self, args):
+        self.args = args
+        self.dir = tempfile.mkdtemp(prefix="mediasec-run-")
+        self.ctl = os.path.join(args.build, "host/app/mediasecctl")
+        self.daemon = None
+        self.mgc = None
+        self.others = []
+        self.terminal_cert = os.path.join(self.dir, "terminal.pem")
+        self.terminal_key = os.path.join(self.dir, "terminal.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-subj", "/CN=terminal", "-days", "2", "-keyout", self.terminal_key, "-out", self.terminal_cert],
+                       check=True, capture_output=True)
+        self.terminal_fingerprint = "sha-256 " + fingerprint_of_pem(open(self.terminal_cert).read())
+
+    def start(self):
+        mgc_port = free_port(socket.SOCK_DGRAM)
+        self.mgc = Mgc(self.args.beams, mgc_port)
+        self.mgc.wait_for(r"^LISTENING", 20, "megaco listening")
+        config = os.path.join(self.dir, "mediasecd.toml")
+        with open(config, "w") as f:
+            f.write('[device]\nbackend = "%s"\n\n[h248]\nlisten = "127.0.0.1:0"\nmgcs = ["127.0.0.1:%d"]\n\n'
+                    '[media]\naddress = "127.0.0.1"\n\n[control]\nsocket = "control.sock"\n\n'
+                    '[metrics]\nlisten = "127.0.0.1:0"\n' % (self.args.backend, mgc_port))
+        self.daemon = Lines([os.path.join(self.args.build, "host/app/mediasecd"), "--config", config], "mediasecd",
+                            stdin=False)
+        m = self.mgc.wait_for(r"^REGISTERED (\S+) (\S+)", 30, "the gateway's ServiceChange")
+        say("  MGC (megaco): mediasecd registered (%s, profile %s)" % (m.group(1), m.group(2)))
+
+    def ctl_json(self, *command):
+        out = subprocess.run([self.ctl, "--socket", os.path.join(self.dir, "control.sock"), "--json", *command],
+                             capture_output=True, text=True, timeout=20)
+        if out.returncode != 0:
+            raise Failed("mediasecctl %s: %s" % (" ".join(command), out.stderr.strip()))
+        return json.loads(out.stdout)
+
+    def spawn(self, argv, name):
+        p = Lines(argv, name)
+        self.others.append(p)
+        return p
+
+    def close(self, keep):
+        for p in self.others:
+            p.stop()
+        log = []
+        # The daemon first: it says goodbye to the MGC (ServiceChange Graceful) before it exits.
+        if self.daemon:
+            self.daemon.proc.send_signal(15)
+            try:
+                self.daemon.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.daemon.proc.kill()
+                raise Failed("mediasecd did not stop on SIGTERM")
+            while True:
+                line = self.daemon.next_line(0.2)
+                if line is None:
+                    break
+            log = self.daemon.seen
+        if self.mgc:
+            if self.mgc.proc.poll() is None:
+                self.mgc.write("QUIT\n")
+            self.mgc.stop()
+        if keep:
+            with open(os.path.join(self.dir, "mediasecd.log"), "w") as f:
+                f.write("\n".join(log) + "\n")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return log
+
+
+def free_port(kind):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def fingerprint_of_pem(pem):
+    out = subprocess.run(["openssl", "x509", "-noout", "-fingerprint", "-sha256"], input=pem, capture_output=True,
+                         text=True, check=True).stdout
+    return out.strip().split("=", 1)[1]
+
+
+def server_certificate(transcript):
+    m = re.search(r"(-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----)", "\n".join(transcript), re.S)
+    if not m:
+        raise Failed("the terminal printed no server certificate")
+    return m.group(1) + "\n"
+
+
+class TcpCore:
+    """The core side of a TCP bearer: accepts one connection, keeps what arrives."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.conn = None
+        self.received = b""
+        self.closed = False
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        self.conn, _ = self.listener.accept()
+        while True:
+            data = self.conn.recv(65536)
+            if not data:
+                self.closed = True
+                return
+            self.received += data
+
+    def wait_for(self, data, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while data not in self.received:
+            if time.monotonic() > deadline:
+                raise Failed("the core did not receive %r (got %r)" % (data, self.received))
+            time.sleep(0.02)
+
+    def wait_closed(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while not self.closed:
+            if time.monotonic() > deadline:
+                raise Failed("the gateway did not close the core connection")
+            time.sleep(0.02)
+
+
+MSRP_SEND = ("MSRP a786hjs2 SEND\r\nTo-Path: msrp://127.0.0.1:{core}/core55;tcp\r\n"
+             "From-Path: msrps://127.0.0.1:9/term77;tcp\r\nMessage-ID: 87652491\r\nByte-Range: 1-16/16\r\n"
+             "Content-Type: text/plain\r\n\r\nHello, gateway!\n\r\n-------a786hjs2$\r\n")
+
+
+@scenario("e2ae")
+def e2ae_msrp_over_tls(stage):
+    """An MSRP session: TLS from the terminal terminated at the gateway, TCP to the core."""
+    mgc = stage.mgc
+    core = TcpCore()
+    reply = mgc.call(
+        "C=${A=tls/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=connection:new\n"
+        "a=fingerprint:%s\na=path:msrps://127.0.0.1:9/term77;tcp\n}},"
+        "E=1{tcpbcc/tcpest,tlsbsc/tlsest,tlsbsc/tlsrel,tlsbsc/tlsfail}},"
+        "A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\na=connection:new\n"
+        "a=path:msrp://127.0.0.1:%d/core55;tcp\n}},E=2{tcpbcc/tcpest,tcpbcc/tcprel}}}"
+        % (stage.terminal_fingerprint, core.port, core.port))
+    context = reply_context(reply)
+    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "tcp")
+    port, gw_fp = local_media(reply, access)
+    say("  MGC: Add %s (TLS toward the terminal, port %d) and %s (TCP toward the core) in context %s"
+        % (access, port, core_term, context))
+    if not gw_fp:
+        raise Failed("no a=fingerprint in the gateway's Local SDP")
+    mgc.wait_notify(core_term, "tcpbcc/tcpest")
+    say("  MGC: Notify %s tcpbcc/tcpest (the gateway connected to the core)" % core_term)
+
+    terminal = stage.spawn(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-cert", stage.terminal_cert,
+                            "-key", stage.terminal_key], "terminal (s_client)")
+    terminal.wait_for(r"^\s*Protocol\s*:|^New, TLS", 15, "the TLS handshake")
+    mgc.wait_notify(access, "tlsbsc/tlsest")
+    if "sha-256 " + fingerprint_of_pem(server_certificate(terminal.seen)) != gw_fp:
+        raise Failed("the terminal got a certificate other than the a=fingerprint the gateway published")
+    say("  terminal (openssl s_client): TLS up; the server certificate matches the gateway's a=fingerprint")
+    say("  MGC: Notify %s tlsbsc/tlsest" % access)
+
+    send = MSRP_SEND.format(core=core.port)
+    terminal.write(send.replace("\r\n", "\n"))  # s_client sends each line with \n
+    core.wait_for(b"Hello, gateway!")
+    say("  core: received the MSRP SEND (%d bytes) in plain TCP" % len(core.received))
+    core.conn.sendall(b"MSRP a786hjs2 200 OK\r\nTo-Path: msrps://127.0.0.1:9/term77;tcp\r\n"
+                      b"From-Path: msrp://127.0.0.1:%d/core55;tcp\r\n-------a786hjs2$\r\n" % core.port)
+    terminal.wait_for(r"MSRP a786hjs2 200 OK", 10, "the 200 OK at the terminal")
+    say("  terminal: received the MSRP 200 OK through TLS")
+
+    sessions = stage.ctl_json("sessions")["sessions"]
+    if len(sessions) != 1 or sessions[0]["tls"]["peer_fingerprint"] != stage.terminal_fingerprint:
+        raise Failed("mediasecctl sessions: expected one session with the terminal's fingerprint: %s" % sessions)
+    t = sessions[0]["tls"]
+    say("  mediasecctl sessions: %s %s %s, records in/out %d/%d on the device, peer %s..."
+        % (sessions[0]["termination"], t["version"], t["cipher"], t["records_in"], t["records_out"],
+           t["peer_fingerprint"][:20]))
+
+    terminal.write("Q\n")
+    n = mgc.wait_notify(access, "tlsbsc/tlsrel")
+    core.wait_closed()
+    say("  terminal: quit; MGC: Notify %s; the core connection closed" % n)
+    reply = mgc.call("C=%s{S=%s,S=%s}" % (context, access, core_term))
+    stats = re.findall(r"nt/(os|or)\s*=\s*(\d+)", reply)
+    if not stats:
+        raise Failed("no octet statistics in the Subtract reply:\n" + reply)
+    say("  MGC: Subtract both; statistics %s" % ", ".join("nt/%s=%s" % s for s in stats))
+
+
+@scenario("t38")
+def t38_over_dtls(stage):
+    """A T.38 fax session: DTLS from the terminal terminated at the gateway, UDPTL to the core."""
+    mgc = stage.mgc
+    core = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    core.bind(("127.0.0.1", 0))
+    core.settimeout(10)
+    core_port = core.getsockname()[1]
+    reply = mgc.call(
+        "C=${A=tls/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ UDP/TLS/UDPTL t38\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=image 9 UDP/TLS/UDPTL t38\na=setup:active\na=fingerprint:%s\n}},"
+        "E=1{tlsbsc/tlsest,tlsbsc/tlsrel,tlsbsc/tlsfail}},"
+        "A=udptl/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=image %d udptl t38\n}}}}" % (stage.terminal_fingerprint, core_port))
+    context = reply_context(reply)
+    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "udptl")
+    port, gw_fp = local_media(reply, access)
+    say("  MGC: Add %s (DTLS toward the terminal, port %d) and %s (UDPTL toward the core) in context %s"
+        % (access, port, core_term, context))
+    terminal = stage.spawn(["openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:%d" % port, "-cert",
+                            stage.terminal_cert, "-key", stage.terminal_key], "terminal (s_client -dtls1_2)")
+    mgc.wait_notify(access, "tlsbsc/tlsest", 15)
+    terminal.wait_for(r"-----END CERTIFICATE-----", 10, "the server certificate")
+    if "sha-256 " + fingerprint_of_pem(server_certificate(terminal.seen)) != gw_fp:
+        raise Failed("the terminal got a certificate other than the a=fingerprint the gateway published")
+    say("  terminal (openssl s_client -dtls1_2): DTLS up, certificate matches; MGC: Notify %s tlsbsc/tlsest" % access)
+    terminal.write("t38 page 1\n")
+    data, gateway = core.recvfrom(2048)
+    if data != b"t38 page 1\n":
+        raise Failed("the core received %r" % data)
+    say("  core: received a UDPTL packet in the clear (%d bytes)" % len(data))
+    core.sendto(b"t38 ack\n", gateway)
+    terminal.wait_for(r"t38 ack", 10, "the core's packet at the terminal")
+    say("  terminal: received the core's packet through DTLS")
+    terminal.write("Q\n")
+    n = mgc.wait_notify(access, "tlsbsc/tlsrel")
+    say("  terminal: quit; MGC: Notify %s" % n)
+    mgc.call("C=%s{S=%s,S=%s}" % (context, access, core_term))
+    say("  MGC: Subtract both")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default=os.path.join(here, "../../build/release"))
+    parser.add_argument("--backend", default="sw")
+    parser.add_argument("--beams", help="directory of the compiled mgc_script.beam (default: BUILD/tests/e2e/peers)")
+    parser.add_argument("--keep", action="store_true", help="keep the run's directory (configuration, logs)")
+    parser.add_argument("scenarios", nargs="*", default=["e2ae", "t38"], help=", ".join(SCENARIOS))
+    args = parser.parse_args()
+    args.build = os.path.abspath(args.build)
+    args.beams = args.beams or os.path.join(args.build, "tests/e2e/peers")
+    for name in args.scenarios:
+        if name not in SCENARIOS:
+            parser.error("unknown scenario '%s' (%s)" % (name, ", ".join(SCENARIOS)))
+    failed = 0
+    for name in args.scenarios:
+        say("== %s on %s: %s" % (name, args.backend, SCENARIOS[name].__doc__))
+        stage = Stage(args)
+        log = []
+        started = time.monotonic()
+        try:
+            stage.start()
+            SCENARIOS[name](stage)
+            log = stage.close(args.keep)
+            say("   passed in %.1f s" % (time.monotonic() - started))
+        except Failed as e:
+            failed += 1
+            try:
+                log = stage.close(True)
+            except Failed as again:
+                say("   (%s)" % again)
+            say("   FAILED: %s" % e)
+            say("   mediasecd's log:\n     " + "\n     ".join(log[-30:]))
+            say("   files kept in " + stage.dir)
+        if args.keep:
+            say("   files kept in " + stage.dir)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
