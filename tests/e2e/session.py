@@ -197,7 +197,17 @@ class Stage:
         self.daemon = Lines([os.path.join(self.args.build, "host/app/mediasecd"), "--config", config], "mediasecd",
                             stdin=False)
         m = self.mgc.wait_for(r"^REGISTERED (\S+) (\S+)", 30, "the gateway's ServiceChange")
+        deadline = time.monotonic() + 10
+        while self.ctl_json("status")["h248"]["state"] != "registered":  # megaco's reply on its way
+            if time.monotonic() > deadline:
+                raise Failed("mediasecd did not take the MGC's reply to its ServiceChange")
+            time.sleep(0.02)
         say("  MGC (megaco): mediasecd registered (%s, profile %s)" % (m.group(1), m.group(2)))
+
+    def daemon_lines(self, pattern, timeout=10.0):
+        """mediasecd's log lines so far that match."""
+        self.daemon.wait_for(pattern, timeout) if not any(re.search(pattern, l) for l in self.daemon.seen) else None
+        return [l for l in self.daemon.seen if re.search(pattern, l)]
 
     def ctl_json(self, *command):
         out = subprocess.run([self.ctl, "--socket", os.path.join(self.dir, "control.sock"), "--json", *command],
@@ -403,6 +413,78 @@ def t38_over_dtls(stage):
     say("  terminal: quit; MGC: Notify %s" % n)
     mgc.call("C=%s{S=%s,S=%s}" % (context, access, core_term))
     say("  MGC: Subtract both")
+
+
+@scenario("operator")
+def operator_views(stage):
+    """What an operator sees: mediasecctl tables, Prometheus metrics, SIGHUP reload, bad requests."""
+    sock = os.path.join(stage.dir, "control.sock")
+    table = subprocess.run([stage.ctl, "--socket", sock, "status"], capture_output=True, text=True, timeout=20)
+    if table.returncode != 0 or not re.search(r"H\.248\s+registered with MGC", table.stdout):
+        raise Failed("mediasecctl status:\n" + table.stdout + table.stderr)
+    say("  mediasecctl status: " + " | ".join(l.strip() for l in table.stdout.splitlines()[:3]))
+    status = stage.ctl_json("status")
+    before = status["certificate"]["fingerprint"]
+    metrics_port = int(re.search(r"metrics on port (\d+)", "\n".join(stage.daemon_lines(r"metrics on port"))).group(1))
+    body = http_get(metrics_port, "/metrics")
+    for needed in ("mediasec_up{backend=", "mediasec_h248_registered 1", "mediasec_device_free_key_slots"):
+        if needed not in body:
+            raise Failed("/metrics lacks %s:\n%s" % (needed, body))
+    if "404" not in http_get(metrics_port, "/other", status_only=True):
+        raise Failed("/other was not 404")
+    say("  GET /metrics: %d families in Prometheus text; /other is 404" % body.count("# TYPE"))
+    # A new certificate, then SIGHUP: new sessions use it.
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-subj", "/CN=gateway-2", "-days", "2", "-keyout", os.path.join(stage.dir, "gateway.key"),
+                    "-out", os.path.join(stage.dir, "gateway.pem")], check=True, capture_output=True)
+    stage.daemon.proc.send_signal(1)
+    deadline = time.monotonic() + 10
+    while stage.ctl_json("status")["certificate"]["fingerprint"] == before:
+        if time.monotonic() > deadline:
+            raise Failed("SIGHUP did not reload the certificate")
+        time.sleep(0.1)
+    after = stage.ctl_json("status")["certificate"]["fingerprint"]
+    say("  SIGHUP: certificate reloaded, a=fingerprint %s... -> %s..." % (before[:20], after[:20]))
+    # A broken certificate file: the reload fails, the certificate in use stays.
+    with open(os.path.join(stage.dir, "gateway.pem"), "w") as f:
+        f.write("not a certificate\n")
+    bad = subprocess.run([stage.ctl, "--socket", sock, "reload"], capture_output=True, text=True, timeout=20)
+    if bad.returncode == 0 or "gateway.pem" not in bad.stderr:
+        raise Failed("a reload of a broken certificate did not fail clearly: %r" % bad.stderr)
+    if stage.ctl_json("status")["certificate"]["fingerprint"] != after:
+        raise Failed("a failed reload changed the certificate in use")
+    say("  reload of a broken file refused (%s); the certificate in use stays" % bad.stderr.strip()[:70])
+    # Bad requests on the control socket get an error and leave the daemon serving.
+    with socket.socket(socket.AF_UNIX) as c:
+        c.connect(sock)
+        c.sendall(b"this is not json\n{\"command\": \"no-such\"}\n")
+        lines = c.makefile()
+        answers = [lines.readline(), lines.readline()]
+    if not all("error" in a for a in answers):
+        raise Failed("bad control requests: %r" % (answers,))
+    with socket.socket(socket.AF_UNIX) as c:  # longer than any request: answered (or cut off), then closed
+        c.connect(sock)
+        try:
+            c.sendall(b"x" * 70000 + b"\n")
+            c.makefile().readline()
+        except OSError:
+            pass
+    if stage.ctl_json("status")["h248"]["state"] != "registered":
+        raise Failed("the daemon stopped serving after bad control requests")
+    say("  bad control requests answered with errors; the daemon still serves")
+
+
+def http_get(port, path, status_only=False):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+        c.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % path).encode())
+        data = b""
+        while True:
+            part = c.recv(65536)
+            if not part:
+                break
+            data += part
+    text = data.decode()
+    return text.split("\r\n", 1)[0] if status_only else text.split("\r\n\r\n", 1)[1]
 
 
 def main():
