@@ -137,8 +137,12 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::answer(const h248
       m.set_attribute("fingerprint", ours->to_string());
     }
     const sdp::Transport t = m.transport();
-    if ((t == sdp::Transport::kTcpMsrp || t == sdp::Transport::kTlsMsrp) && m.msrp_path().empty()) {
-      msrp::set_path(m, msrp::uri(address_, port, random_session_id(), b.tls));
+    b.msrp = t == sdp::Transport::kTcpMsrp || t == sdp::Transport::kTlsMsrp;
+    if (b.msrp && m.msrp_path().empty()) {
+      if (b.our_uri.empty()) b.our_uri = msrp::uri(address_, port, random_session_id(), b.tls);
+      msrp::set_path(m, b.our_uri);
+    } else if (b.msrp) {
+      b.our_uri = m.msrp_path().front();  // the MGC chose it
     }
   }
   learn_remote(request, b);
@@ -150,6 +154,7 @@ void BearerPlane::learn_remote(const h248::TerminationRequest& request, Bearer& 
   if (r == nullptr) return;
   auto fps = r->fingerprints();
   if (fps.ok()) b.fingerprints = *fps;
+  if (!r->msrp_path().empty()) b.peer_path = r->msrp_path();
   const sdp::Connection* c = r->connection ? &*r->connection : (request.remote->connection ? &*request.remote->connection : nullptr);
   if (c == nullptr || c->underspecified() || !r->port || *r->port == 0 || *r->port == 9) return;  // 9: "no port" (RFC 4145)
   asio::error_code ec;
@@ -209,13 +214,14 @@ void BearerPlane::try_join(uint32_t context) {
   if (ready.size() != 2) return;
   Bearer* access = ready[0]->tls ? ready[0] : ready[1];
   Bearer* core = access == ready[0] ? ready[1] : ready[0];
-  if (core->tls) return;  // TLS on both sides is e2e: not terminated here (use plain bearers)
+  // TLS on both sides is e2e: passed through byte for byte, not terminated here.
+  const bool e2e = access->tls && core->tls;
   Join j;
   j.access = access->name;
   j.core = core->name;
   std::weak_ptr<bool> alive = alive_;
   const std::string a = access->name, c = core->name;
-  if (access->tls) {
+  if (access->tls && !e2e) {
     tls::TlsSession::Options o;
     o.role = access->active ? tls::Role::kClient : tls::Role::kServer;
     o.peer_fingerprints = access->fingerprints;
@@ -239,7 +245,8 @@ void BearerPlane::try_join(uint32_t context) {
         [this, alive, a] {
           if (alive.expired() || !*alive.lock()) return;
           report(a, "tlsbsc/tlsest");
-        });
+        },
+        msrp_between(*access, *core));
   } else {
     j.plain = TcpRelay::start(std::move(*access->socket), std::move(*core->socket),
                               [this, alive, a, c, context](const TcpRelay::Release& why, const TcpRelay::Stats& s) {
@@ -247,11 +254,22 @@ void BearerPlane::try_join(uint32_t context) {
                                 keep_counts(a, c, s.access_to_core, s.core_to_access);
                                 report(why.closed_by == TcpRelay::Side::kAccess ? a : c, "tcpbcc/tcprel", {param("cause", why.reason)});
                                 joins_.erase(context);
-                              });
+                              },
+                              e2e ? nullptr : msrp_between(*access, *core));
   }
   access->socket.reset();
   core->socket.reset();
   joins_.emplace(context, std::move(j));
+}
+
+// MSRP on both sides with both paths known: readdressed per message; otherwise bytes as they come.
+std::unique_ptr<MsrpInterworking> BearerPlane::msrp_between(const Bearer& access, const Bearer& core) {
+  if (!access.msrp || !core.msrp || access.peer_path.empty() || core.peer_path.empty() || access.our_uri.empty() ||
+      core.our_uri.empty()) {
+    return nullptr;
+  }
+  return std::make_unique<MsrpInterworking>(MsrpInterworking{MsrpInterworker(msrp::Side{core.peer_path, core.our_uri}),
+                                                             MsrpInterworker(msrp::Side{access.peer_path, access.our_uri})});
 }
 
 void BearerPlane::try_join_datagrams(uint32_t context) {

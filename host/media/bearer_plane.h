@@ -92,6 +92,9 @@ class BearerPlane final : public h248::MediaPlane {
     std::optional<asio::ip::udp::endpoint> udp_remote;
     std::chrono::steady_clock::time_point since;
     uint16_t local_port = 0;
+    bool msrp = false;                   // TCP/MSRP or TCP/TLS/MSRP
+    std::vector<std::string> peer_path;  // the peer's a=path (Remote)
+    std::string our_uri;                 // our a=path on this side (Local)
     bool closed = false;  // its connection ended (the relay released)
     uint64_t sent = 0, received = 0;
   };
@@ -107,6 +110,7 @@ class BearerPlane final : public h248::MediaPlane {
   void establish(Bearer& b);
   void connected(const std::string& name, asio::ip::tcp::socket socket);
   void try_join(uint32_t context);
+  static std::unique_ptr<MsrpInterworking> msrp_between(const Bearer& access, const Bearer& core);
   void try_join_datagrams(uint32_t context);
   void keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core, uint64_t core_to_access);
   void report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params = {});

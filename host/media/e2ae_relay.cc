@@ -4,9 +4,9 @@ namespace mediasec::media {
 
 std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
                                             std::unique_ptr<tls::TlsSession> session, OnRelease on_release,
-                                            OnEstablished on_established) {
+                                            OnEstablished on_established, std::unique_ptr<MsrpInterworking> msrp) {
   std::shared_ptr<E2aeRelay> r(new E2aeRelay(std::move(access), std::move(core), std::move(session), std::move(on_release),
-                                             std::move(on_established)));
+                                             std::move(on_established), std::move(msrp)));
   asio::error_code ignored;
   r->access_.set_option(asio::ip::tcp::no_delay(true), ignored);
   r->core_.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -18,10 +18,11 @@ std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::
 }
 
 E2aeRelay::E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, std::unique_ptr<tls::TlsSession> session,
-                     OnRelease on_release, OnEstablished on_established)
+                     OnRelease on_release, OnEstablished on_established, std::unique_ptr<MsrpInterworking> msrp)
     : access_(std::move(access)),
       core_(std::move(core)),
       session_(std::move(session)),
+      msrp_(std::move(msrp)),
       on_release_(std::move(on_release)),
       on_established_(std::move(on_established)),
       access_buf_(kReadSize),
@@ -40,7 +41,18 @@ void E2aeRelay::read_access() {
     }
     self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
     self->note_established();
-    for (std::vector<uint8_t>& plain : self->session_->take_received_records()) self->to_core(std::move(plain));
+    for (std::vector<uint8_t>& plain : self->session_->take_received_records()) {
+      if (!self->msrp_) {
+        self->to_core(std::move(plain));
+        continue;
+      }
+      std::vector<uint8_t> out;
+      if (auto ok = self->msrp_->to_core.feed(plain, out); !ok) {
+        self->bad_media("terminal", ok.error());
+        break;
+      }
+      if (!out.empty()) self->to_core(std::move(out));
+    }
     self->to_access();
     self->check_released();
     self->read_access();
@@ -61,8 +73,21 @@ void E2aeRelay::read_core() {
       self->check_released();
       return;
     }
-    self->stats_.core_to_access += n;
-    if (auto r = self->session_->send(std::span<const uint8_t>(self->core_buf_.data(), n)); !r) {
+    std::span<const uint8_t> plain(self->core_buf_.data(), n);
+    if (self->msrp_) {
+      self->rewritten_.clear();
+      if (auto ok = self->msrp_->to_access.feed(plain, self->rewritten_); !ok) {
+        self->bad_media("core", ok.error());
+        return;
+      }
+      plain = self->rewritten_;
+    }
+    self->stats_.core_to_access += plain.size();
+    if (plain.empty()) {  // part of an MSRP message: held until the rest comes
+      self->read_core();
+      return;
+    }
+    if (auto r = self->session_->send(plain); !r) {
       self->check_released();
       return;
     }
@@ -141,6 +166,13 @@ void E2aeRelay::finish(const tls::Release& why) {
   core_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   core_.close(ignored);
   if (on_release_) on_release_(why, stats_);
+}
+
+// Malformed MSRP: the stream cannot be resynchronised; close_notify to the terminal, core closed.
+void E2aeRelay::bad_media(const std::string& side, const msrp::MsrpError& e) {
+  session_->close(tls::ReleaseCause::kBadMedia, "malformed MSRP from the " + side + ": " + e.reason);
+  to_access();
+  check_released();
 }
 
 void E2aeRelay::stop() {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "host/tls/release.h"
+#include "host/media/msrp_interworker.h"
 #include "host/tls/tls_session.h"
 
 namespace mediasec::media {
@@ -30,10 +31,13 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   using OnRelease = std::function<void(const tls::Release&, const Stats&)>;
   using OnEstablished = std::function<void()>;  // the TLS handshake completed
 
-  // Both sockets connected; the session in the role SDP a=setup gave it. Starts at once.
+  // Both sockets connected; the session in the role SDP a=setup gave it. Starts at once. With
+  // `msrp`, the plaintext is relayed as MSRP messages readdressed for each side; malformed MSRP
+  // from either side ends the bearer (kBadMedia).
   static std::shared_ptr<E2aeRelay> start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
                                           std::unique_ptr<tls::TlsSession> session, OnRelease on_release,
-                                          OnEstablished on_established = {});
+                                          OnEstablished on_established = {},
+                                          std::unique_ptr<MsrpInterworking> msrp = nullptr);
 
   // Ends the bearer from our side (Subtract): close_notify to the terminal, core closed.
   void stop();
@@ -42,7 +46,8 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
 
  private:
   E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, std::unique_ptr<tls::TlsSession> session,
-            OnRelease on_release, OnEstablished on_established);
+            OnRelease on_release, OnEstablished on_established, std::unique_ptr<MsrpInterworking> msrp);
+  void bad_media(const std::string& side, const msrp::MsrpError& e);
   void note_established();
   void read_access();
   void read_core();
@@ -57,6 +62,8 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
 
   asio::ip::tcp::socket access_, core_;
   std::unique_ptr<tls::TlsSession> session_;
+  std::unique_ptr<MsrpInterworking> msrp_;
+  std::vector<uint8_t> rewritten_;
   OnRelease on_release_;
   OnEstablished on_established_;
   bool established_ = false;

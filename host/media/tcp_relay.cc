@@ -2,8 +2,9 @@
 
 namespace mediasec::media {
 
-std::shared_ptr<TcpRelay> TcpRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release) {
-  std::shared_ptr<TcpRelay> r(new TcpRelay(std::move(access), std::move(core), std::move(on_release)));
+std::shared_ptr<TcpRelay> TcpRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release,
+                                          std::unique_ptr<MsrpInterworking> msrp) {
+  std::shared_ptr<TcpRelay> r(new TcpRelay(std::move(access), std::move(core), std::move(on_release), std::move(msrp)));
   asio::error_code ignored;
   r->access_.socket.set_option(asio::ip::tcp::no_delay(true), ignored);
   r->core_.socket.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -12,8 +13,9 @@ std::shared_ptr<TcpRelay> TcpRelay::start(asio::ip::tcp::socket access, asio::ip
   return r;
 }
 
-TcpRelay::TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release)
-    : access_(std::move(access)), core_(std::move(core)), on_release_(std::move(on_release)) {}
+TcpRelay::TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release,
+                   std::unique_ptr<MsrpInterworking> msrp)
+    : access_(std::move(access)), core_(std::move(core)), on_release_(std::move(on_release)), msrp_(std::move(msrp)) {}
 
 void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
   if (finished_ || release_ || from.reading || from.eof || to.queued > kHighWater) return;
@@ -25,9 +27,23 @@ void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
       self->ended(from, ec);
       return;
     }
-    counter += n;
-    to.queued += n;
-    to.out.emplace_back(from.buf.begin(), from.buf.begin() + static_cast<long>(n));
+    if (self->msrp_) {
+      std::vector<uint8_t> out;
+      const bool from_access = &from == &self->access_;
+      auto ok = (from_access ? self->msrp_->to_core : self->msrp_->to_access).feed(std::span<const uint8_t>(from.buf.data(), n), out);
+      if (!ok) {
+        self->release_ = Release{from_access ? Side::kAccess : Side::kCore, "malformed MSRP: " + ok.error().reason};
+        self->maybe_finish();
+        return;
+      }
+      counter += out.size();
+      to.queued += out.size();
+      if (!out.empty()) to.out.push_back(std::move(out));
+    } else {
+      counter += n;
+      to.queued += n;
+      to.out.emplace_back(from.buf.begin(), from.buf.begin() + static_cast<long>(n));
+    }
     self->write(to);
     self->read(from, to, counter);
   });

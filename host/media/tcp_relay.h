@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "host/media/msrp_interworker.h"
+
 namespace mediasec::media {
 
 class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
@@ -29,7 +31,10 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
   };
   using OnRelease = std::function<void(const Release&, const Stats&)>;
 
-  static std::shared_ptr<TcpRelay> start(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release);
+  // With `msrp`, the stream is relayed as MSRP messages readdressed for each side (MSRP over TCP
+  // on both sides); malformed MSRP ends the relay ("malformed MSRP: ...").
+  static std::shared_ptr<TcpRelay> start(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release,
+                                         std::unique_ptr<MsrpInterworking> msrp = nullptr);
   void stop();  // Subtract: both connections closed (after pending writes)
   const Stats& stats() const { return stats_; }
 
@@ -42,7 +47,8 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
     size_t queued = 0;
     bool reading = false, writing = false, eof = false;
   };
-  TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release);
+  TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release,
+           std::unique_ptr<MsrpInterworking> msrp);
   void read(Leg& from, Leg& to, uint64_t& counter);
   void write(Leg& leg);
   void ended(Leg& leg, const asio::error_code& ec);
@@ -54,6 +60,7 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
 
   Leg access_, core_;
   OnRelease on_release_;
+  std::unique_ptr<MsrpInterworking> msrp_;
   std::optional<Release> release_;
   bool finished_ = false;
   Stats stats_;

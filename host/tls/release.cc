@@ -13,6 +13,7 @@ const char* to_string(ReleaseCause cause) {
     case ReleaseCause::kBadRecord: return "bad-record";
     case ReleaseCause::kTransportClosed: return "transport-closed";
     case ReleaseCause::kDeviceError: return "device-error";
+    case ReleaseCause::kBadMedia: return "bad-media";
   }
   return "unknown";
 }

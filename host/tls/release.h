@@ -16,6 +16,7 @@ enum class ReleaseCause {
   kBadRecord,            // a record failed authentication or was malformed
   kTransportClosed,      // the TCP connection went away without close_notify
   kDeviceError,          // the device could not protect or unprotect
+  kBadMedia,             // the relayed media broke its protocol (malformed MSRP); we sent close_notify
 };
 
 const char* to_string(ReleaseCause cause);

@@ -562,11 +562,11 @@ std::vector<uint8_t> TlsSession::take_received() {
 
 std::vector<std::vector<uint8_t>> TlsSession::take_received_records() { return std::exchange(received_, {}); }
 
-void TlsSession::close() {
+void TlsSession::close(ReleaseCause cause, std::string reason) {
   if (phase_ == Phase::kReleased) return;
   if (!ssl_) {
     send_alert(kWarning, 0);
-    release_now(ReleaseCause::kLocalClose, "we sent close_notify");
+    release_now(cause, std::move(reason));
     return;
   }
   SSL_shutdown(ssl_.get());
@@ -575,7 +575,7 @@ void TlsSession::close() {
   } else {
     forward_openssl_output();
   }
-  release_now(ReleaseCause::kLocalClose, "we sent close_notify");
+  release_now(cause, std::move(reason));
   after_call();
 }
 

@@ -73,8 +73,9 @@ class TlsSession final : private SessionHooks {
   // The same, one entry per record as the device opened it (no copy).
   std::vector<std::vector<uint8_t>> take_received_records();
 
-  // close_notify, then released (kLocalClose).
-  void close();
+  // close_notify, then released (kLocalClose, or the cause given: kBadMedia when what the
+  // session carries broke its own protocol).
+  void close(ReleaseCause cause = ReleaseCause::kLocalClose, std::string reason = "we sent close_notify");
   // The transport closed (FIN or reset): released (kTransportClosed) unless already released.
   void transport_closed();
   // TLS 1.2: a secure renegotiation started by us (HelloRequest as server, ClientHello as client).

@@ -308,9 +308,34 @@ class TcpCore:
             time.sleep(0.02)
 
 
-MSRP_SEND = ("MSRP a786hjs2 SEND\r\nTo-Path: msrp://127.0.0.1:{core}/core55;tcp\r\n"
-             "From-Path: msrps://127.0.0.1:9/term77;tcp\r\nMessage-ID: 87652491\r\nByte-Range: 1-16/16\r\n"
-             "Content-Type: text/plain\r\n\r\nHello, gateway!\n\r\n-------a786hjs2$\r\n")
+MSRP_SEND = ("MSRP a786hjs2 SEND\r\nTo-Path: {to}\r\nFrom-Path: {frm}\r\nMessage-ID: 87652491\r\n"
+             "Byte-Range: 1-15/15\r\nContent-Type: text/plain\r\n\r\nHello, gateway!\r\n-------a786hjs2$\r\n")
+
+
+def local_path(reply, termination):
+    """The a=path the gateway answered in a termination's Local SDP."""
+    m = re.search(r"a=path:(\S+)", reply[reply.index(termination):])
+    if not m:
+        raise Failed("no a=path for %s in the reply" % termination)
+    return m.group(1)
+
+
+def tshark_msrp(stage, data):
+    """tshark's MSRP dissector on the bytes (as one TCP segment); None when tshark is missing."""
+    if not shutil.which("tshark") or not shutil.which("text2pcap"):
+        return None
+    hexdump = os.path.join(stage.dir, "msrp.hex")
+    pcap = os.path.join(stage.dir, "msrp.pcap")
+    with open(hexdump, "w") as f:
+        for offset in range(0, len(data), 16):
+            f.write("%06x %s\n" % (offset, " ".join("%02x" % b for b in data[offset:offset + 16])))
+    subprocess.run(["text2pcap", "-q", "-T", "2855,2855", hexdump, pcap], check=True, capture_output=True)
+    out = subprocess.run(["tshark", "-r", pcap, "-d", "tcp.port==2855,msrp", "-T", "fields", "-e", "msrp.request.line",
+                          "-e", "msrp.to.path", "-e", "_ws.malformed"], capture_output=True, text=True, timeout=60)
+    fields = out.stdout.strip().split("\t")
+    if out.returncode != 0 or not fields[0].startswith("MSRP a786hjs2 SEND") or (len(fields) > 2 and fields[2]):
+        raise Failed("tshark does not read the relayed MSRP as MSRP: %r %s" % (out.stdout, out.stderr))
+    return "%s, To-Path %s" % (fields[0], fields[1] if len(fields) > 1 else "?")
 
 
 @scenario("e2ae")
@@ -338,7 +363,7 @@ def e2ae_msrp_over_tls(stage):
     say("  MGC: Notify %s tcpbcc/tcpest (the gateway connected to the core)" % core_term)
 
     terminal = stage.spawn(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-cert", stage.terminal_cert,
-                            "-key", stage.terminal_key], "terminal (s_client)")
+                            "-key", stage.terminal_key, "-crlf"], "terminal (s_client)")
     terminal.wait_for(r"^\s*Protocol\s*:|^New, TLS", 15, "the TLS handshake")
     mgc.wait_notify(access, "tlsbsc/tlsest")
     if "sha-256 " + fingerprint_of_pem(server_certificate(terminal.seen)) != gw_fp:
@@ -346,14 +371,30 @@ def e2ae_msrp_over_tls(stage):
     say("  terminal (openssl s_client): TLS up; the server certificate matches the gateway's a=fingerprint")
     say("  MGC: Notify %s tlsbsc/tlsest" % access)
 
-    send = MSRP_SEND.format(core=core.port)
-    terminal.write(send.replace("\r\n", "\n"))  # s_client sends each line with \n
-    core.wait_for(b"Hello, gateway!")
-    say("  core: received the MSRP SEND (%d bytes) in plain TCP" % len(core.received))
-    core.conn.sendall(b"MSRP a786hjs2 200 OK\r\nTo-Path: msrps://127.0.0.1:9/term77;tcp\r\n"
-                      b"From-Path: msrp://127.0.0.1:%d/core55;tcp\r\n-------a786hjs2$\r\n" % core.port)
-    terminal.wait_for(r"MSRP a786hjs2 200 OK", 10, "the 200 OK at the terminal")
-    say("  terminal: received the MSRP 200 OK through TLS")
+    # MSRP as each side addresses it: the terminal to the gateway's access-side a=path, the core
+    # to the gateway's core-side a=path. The gateway readdresses every message for the other side.
+    gw_access_path, gw_core_path = local_path(reply, access), local_path(reply, core_term)
+    terminal_path, core_path = "msrps://127.0.0.1:9/term77;tcp", "msrp://127.0.0.1:%d/core55;tcp" % core.port
+    terminal.write(MSRP_SEND.format(to=gw_access_path, frm=terminal_path).replace("\r\n", "\n"))  # -crlf
+    core.wait_for(b"-------a786hjs2$\r\n")
+    got = core.received.decode()
+    if "To-Path: %s\r\n" % core_path not in got or "From-Path: %s\r\n" % gw_core_path not in got:
+        raise Failed("the core got the SEND not readdressed to it:\n" + got)
+    if "Hello, gateway!" not in got:
+        raise Failed("the body did not reach the core:\n" + got)
+    say("  core: received the MSRP SEND in plain TCP, readdressed: To-Path %s, From-Path %s (the gateway)"
+        % (core_path, gw_core_path))
+    dissected = tshark_msrp(stage, core.received)
+    if dissected:
+        say("  tshark's MSRP dissector reads it: " + dissected)
+    core.conn.sendall(("MSRP a786hjs2 200 OK\r\nTo-Path: %s\r\nFrom-Path: %s\r\n-------a786hjs2$\r\n"
+                       % (gw_core_path, core_path)).encode())
+    terminal.wait_for(r"^-------a786hjs2\$", 10, "the 200 OK at the terminal")
+    answer = "\n".join(terminal.seen[-4:])
+    if "To-Path: " + terminal_path not in answer or "From-Path: " + gw_access_path not in answer:
+        raise Failed("the terminal got the 200 OK not readdressed to it:\n" + answer)
+    say("  terminal: received the MSRP 200 OK through TLS, To-Path %s, From-Path %s (the gateway)"
+        % (terminal_path, gw_access_path))
 
     sessions = stage.ctl_json("sessions")["sessions"]
     if len(sessions) != 1 or sessions[0]["tls"]["peer_fingerprint"] != stage.terminal_fingerprint:
