@@ -158,6 +158,7 @@ std::string Gateway::choose_name(const std::string& requested, const Termination
 }
 
 std::optional<Gateway::Fault> Gateway::apply_descriptors(const Command& cmd, Termination& t) {
+  t.media.signals.clear();  // signals are asked for by each command anew
   for (const Descriptor& d : cmd.descriptors) {
     if (auto* m = std::get_if<MediaDescriptor>(&d)) {
       if (m->streams.size() > 1) return Fault{errors::kUnsupportedParameterValue, "one stream per termination"};
@@ -196,6 +197,9 @@ std::optional<Gateway::Fault> Gateway::apply_descriptors(const Command& cmd, Ter
       t.events = *e;
     } else if (auto* sg = std::get_if<SignalsDescriptor>(&d)) {
       t.signals = *sg;
+      for (const auto& item : sg->items) {
+        if (const auto* one = std::get_if<Signal>(&item)) t.media.signals.push_back(one->name);
+      }
     }
   }
   return std::nullopt;

@@ -28,6 +28,7 @@ struct TerminationRequest {
   uint32_t context = 0;
   std::optional<StreamMode> mode;
   std::vector<PropertyParm> properties;  // LocalControl package properties
+  std::vector<std::string> signals;      // signals this command asked for ("tcpbcc/estab", "tlsbsc/start")
   std::optional<sdp::SessionDescription> local;
   std::optional<sdp::SessionDescription> remote;
 };

@@ -2,6 +2,9 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "host/h248/error_codes.h"
 #include "host/media/local_answer.h"
 #include "host/media/msrp.h"
@@ -27,6 +30,31 @@ std::string random_session_id() {
     id += kHex[x & 15];
   }
   return id;
+}
+
+// A LocalControl property's value (the MGC may write any case).
+std::optional<std::string> property(const h248::TerminationRequest& r, std::string_view name) {
+  for (const auto& p : r.properties) {
+    if (p.name.size() == name.size() && std::equal(p.name.begin(), p.name.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        }) && !p.values.empty()) {
+      std::string v = p.values.front();
+      for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+bool asked(const h248::TerminationRequest& r, std::string_view signal) {
+  for (const auto& s : r.signals) {
+    if (s.size() == signal.size() && std::equal(s.begin(), s.end(), signal.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return true;
+    }
+  }
+  return false;
 }
 
 h248::PropertyParm param(std::string name, std::string value) {
@@ -103,6 +131,7 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::add(const h248::T
   if (ec) return fault(h248::errors::kInsufficientResources, "no TCP port on " + address_ + ": " + ec.message());
   auto local = answer(request, b);
   if (!local) return local.error();
+  if (auto ok = apply_controls(request, b); !ok) return ok.error();
   auto [it, inserted] = bearers_.emplace(b.name, std::move(b));
   establish(it->second);
   return local;
@@ -111,14 +140,32 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::add(const h248::T
 Result<sdp::SessionDescription, h248::MediaError> BearerPlane::modify(const h248::TerminationRequest& request) {
   auto it = bearers_.find(request.termination);
   if (it == bearers_.end()) return fault(h248::errors::kNoSuchTerminationId, request.termination + " has no bearer");
-  it->second.context = request.context;
-  auto local = answer(request, it->second);
+  Bearer& b = it->second;
+  const auto remote_before = b.remote;
+  b.context = request.context;
+  auto local = answer(request, b);
   if (!local) return local;
-  if (it->second.udp) {
-    try_join_datagrams(it->second.context);
-  } else {
-    establish(it->second);
+  if (auto ok = apply_controls(request, b); !ok) return ok.error();
+  if (b.udp) {
+    try_join_datagrams(b.context);
+    return local;
   }
+  // a=connection:new for a bearer whose connection ended, or toward another peer: a new
+  // connection; a=connection:existing keeps the one there is (RFC 4145).
+  const sdp::MediaDescription* r = first_media(request.remote);
+  auto attr = r ? r->connection_attr() : Result<std::optional<sdp::ConnectionAttr>, sdp::SdpError>(std::nullopt);
+  const bool wants_new = attr.ok() && *attr && **attr == sdp::ConnectionAttr::kNew;
+  if (wants_new && b.had_connection && (b.closed || b.remote != remote_before)) {
+    stop_join(b.context);
+    asio::error_code ignored;
+    if (b.socket) b.socket->close(ignored);
+    b.socket.reset();
+    b.closed = false;
+    b.had_connection = false;
+    b.go = b.go || !b.delayed;
+  }
+  establish(b);
+  try_join(b.context);
   return local;
 }
 
@@ -172,7 +219,8 @@ void BearerPlane::establish(Bearer& b) {
   std::weak_ptr<bool> alive = alive_;
   const std::string name = b.name;
   if (b.active) {
-    if (!b.remote) return;  // the MGC has not named the peer yet
+    if (!b.remote) return;             // the MGC has not named the peer yet
+    if (b.delayed && !b.go) return;    // delayed establishment: on the MGC's signal or the other side's
     b.connecting = true;
     auto socket = std::make_shared<tcp::socket>(io_);
     socket->async_connect(*b.remote, [this, alive, name, socket](asio::error_code ec) {
@@ -202,8 +250,58 @@ void BearerPlane::establish(Bearer& b) {
 void BearerPlane::connected(const std::string& name, tcp::socket socket) {
   Bearer& b = bearers_.at(name);
   b.socket = std::make_unique<tcp::socket>(std::move(socket));
+  b.had_connection = true;
   report(name, "tcpbcc/tcpest");
+  // Incoming establishment triggers the outgoing one: a delayed bearer of the same context connects now.
+  for (auto& [other_name, other] : bearers_) {
+    if (other_name == name || other.context != b.context || other.udp || !other.delayed || other.go) continue;
+    other.go = true;
+    establish(other);
+  }
   try_join(b.context);
+}
+
+Result<void, h248::MediaError> BearerPlane::apply_controls(const h248::TerminationRequest& request, Bearer& b) {
+  if (auto estab = property(request, "tcpbcc/estab")) {
+    if (*estab != "immediate" && *estab != "delayed") {
+      return fault(h248::errors::kUnsupportedParameterValue, "tcpbcc/estab=" + *estab + " (immediate or delayed)");
+    }
+    b.delayed = *estab == "delayed";
+  }
+  if (auto start = property(request, "tlsbsc/start")) {
+    if (*start != "auto" && *start != "mgc") return fault(h248::errors::kUnsupportedParameterValue, "tlsbsc/start=" + *start + " (auto or mgc)");
+    b.tls_by_mgc = *start == "mgc";
+  }
+  if (auto role = property(request, "tlsbsc/role")) {
+    if (*role == "client") {
+      b.role = tls::Role::kClient;
+    } else if (*role == "server") {
+      b.role = tls::Role::kServer;
+    } else if (*role == "auto") {
+      b.role.reset();
+    } else {
+      return fault(h248::errors::kUnsupportedParameterValue, "tlsbsc/role=" + *role + " (client, server or auto)");
+    }
+  }
+  if (asked(request, "tcpbcc/estab")) {
+    if (!b.active) return fault(h248::errors::kUnsupportedParameterValue, "tcpbcc/estab on a passive bearer (the peer connects)");
+    b.go = true;
+  }
+  if (asked(request, "tlsbsc/start")) {
+    if (!b.tls) return fault(h248::errors::kUnsupportedParameterValue, "tlsbsc/start on a bearer without TLS");
+    b.tls_go = true;
+  }
+  return {};
+}
+
+void BearerPlane::stop_join(uint32_t context) {
+  auto j = joins_.find(context);
+  if (j == joins_.end()) return;
+  Join join = std::move(j->second);
+  joins_.erase(j);
+  if (join.e2ae) join.e2ae->stop();
+  if (join.plain) join.plain->stop();
+  if (join.t38) join.t38->stop();
 }
 
 void BearerPlane::try_join(uint32_t context) {
@@ -221,9 +319,10 @@ void BearerPlane::try_join(uint32_t context) {
   j.core = core->name;
   std::weak_ptr<bool> alive = alive_;
   const std::string a = access->name, c = core->name;
+  if (access->tls && !e2e && access->tls_by_mgc && !access->tls_go) return;  // the MGC starts TLS
   if (access->tls && !e2e) {
     tls::TlsSession::Options o;
-    o.role = access->active ? tls::Role::kClient : tls::Role::kServer;
+    o.role = access->role.value_or(access->active ? tls::Role::kClient : tls::Role::kServer);
     o.peer_fingerprints = access->fingerprints;
     auto session = tls::TlsSession::create(tls_, slots_, o);
     if (!session) {
@@ -286,7 +385,7 @@ void BearerPlane::try_join_datagrams(uint32_t context) {
   core->datagrams->connect(*core->udp_remote, ec);  // UDP: only sets the default peer
   if (ec) return;
   tls::DtlsSession::Options o;
-  o.role = access->active ? tls::Role::kClient : tls::Role::kServer;
+  o.role = access->role.value_or(access->active ? tls::Role::kClient : tls::Role::kServer);
   o.peer_fingerprints = access->fingerprints;
   auto session = tls::DtlsSession::create(*dtls_, slots_, o);
   if (!session) {
@@ -357,11 +456,7 @@ h248::MediaStatistics BearerPlane::subtract(const std::string& termination) {
   if (it == bearers_.end()) return s;
   for (auto j = joins_.begin(); j != joins_.end(); ++j) {
     if (j->second.access == termination || j->second.core == termination) {
-      Join join = std::move(j->second);
-      joins_.erase(j);
-      if (join.e2ae) join.e2ae->stop();  // close_notify to the terminal; the core connection closed
-      if (join.plain) join.plain->stop();
-      if (join.t38) join.t38->stop();
+      stop_join(j->first);  // close_notify to the terminal; the core connection closed
       break;
     }
   }

@@ -92,6 +92,13 @@ class BearerPlane final : public h248::MediaPlane {
     std::optional<asio::ip::udp::endpoint> udp_remote;
     std::chrono::steady_clock::time_point since;
     uint16_t local_port = 0;
+    // MGC control (LocalControl properties and signals; docs/h248-profile.md):
+    bool delayed = false;      // tcpbcc/estab=delayed: an active bearer connects on tcpbcc/estab
+    bool go = false;           // ... or when the other termination's connection came up
+    bool tls_by_mgc = false;   // tlsbsc/start=mgc: the handshake waits for the tlsbsc/start signal
+    bool tls_go = false;
+    std::optional<tls::Role> role;  // tlsbsc/role=client|server; otherwise from a=setup
+    bool had_connection = false;    // a connection came up (a=connection:existing keeps it)
     bool msrp = false;                   // TCP/MSRP or TCP/TLS/MSRP
     std::vector<std::string> peer_path;  // the peer's a=path (Remote)
     std::string our_uri;                 // our a=path on this side (Local)
@@ -107,6 +114,8 @@ class BearerPlane final : public h248::MediaPlane {
 
   Result<sdp::SessionDescription, h248::MediaError> answer(const h248::TerminationRequest& request, Bearer& b);
   void learn_remote(const h248::TerminationRequest& request, Bearer& b);
+  Result<void, h248::MediaError> apply_controls(const h248::TerminationRequest& request, Bearer& b);
+  void stop_join(uint32_t context);
   void establish(Bearer& b);
   void connected(const std::string& name, asio::ip::tcp::socket socket);
   void try_join(uint32_t context);

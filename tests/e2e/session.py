@@ -456,6 +456,100 @@ def t38_over_dtls(stage):
     say("  MGC: Subtract both")
 
 
+@scenario("delayed")
+def delayed_establishment(stage):
+    """Delayed establishment: the core connection waits for the terminal's; TLS waits for the MGC."""
+    mgc = stage.mgc
+    core = TcpCore()
+    reply = mgc.call(
+        "C=${A=tls/${M{O{MO=SR,tlsbsc/start=mgc},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=connection:new\n"
+        "a=fingerprint:%s\n}},E=1{tcpbcc/tcpest,tlsbsc/tlsest,tlsbsc/tlsrel}},"
+        "A=tcp/${M{O{MO=SR,tcpbcc/estab=delayed},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\na=connection:new\n}},"
+        "E=2{tcpbcc/tcpest,tcpbcc/tcprel}}}" % (stage.terminal_fingerprint, core.port))
+    context = reply_context(reply)
+    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "tcp")
+    port, _ = local_media(reply, access)
+    time.sleep(0.5)
+    if core.conn is not None:
+        raise Failed("the delayed core bearer connected before the terminal did")
+    say("  MGC: Add %s (tlsbsc/start=mgc) and %s (tcpbcc/estab=delayed); 0.5 s later the core has no connection"
+        % (access, core_term))
+    terminal = stage.spawn(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-cert", stage.terminal_cert,
+                            "-key", stage.terminal_key, "-crlf"], "terminal (s_client)")
+    mgc.wait_notify(access, "tcpbcc/tcpest")
+    mgc.wait_notify(core_term, "tcpbcc/tcpest")
+    say("  terminal connects: Notify %s tcpest, and the incoming connection triggered the outgoing one: "
+        "Notify %s tcpest" % (access, core_term))
+    time.sleep(0.5)
+    if any(n.startswith(access + " tlsbsc/tlsest") for n in mgc.notifies):
+        raise Failed("TLS started before the MGC said so")
+    say("  0.5 s later: no TLS yet (the MGC starts it)")
+    mgc.call("C=%s{MF=%s{SG{tlsbsc/start}}}" % (context, access))
+    mgc.wait_notify(access, "tlsbsc/tlsest")
+    terminal.wait_for(r"^\s*Protocol\s*:|^New, TLS", 15, "the TLS handshake")
+    say("  MGC: Modify %s Signals{tlsbsc/start}: Notify tlsest, the terminal's handshake completes" % access)
+    terminal.write("ping\n")
+    core.wait_for(b"ping\r\n")
+    say("  terminal -> core: bytes relayed")
+
+    # The MGC's own signal: a plain TCP core bearer connected on tcpbcc/estab.
+    core2 = TcpCore()
+    reply = mgc.call(
+        "C=${A=tcp/${M{O{MO=SR,tcpbcc/estab=delayed},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\n}},E=3{tcpbcc/tcpest}}}" % core2.port)
+    context2, term2 = reply_context(reply), reply_termination(reply, "tcp")
+    time.sleep(0.3)
+    if core2.conn is not None:
+        raise Failed("the delayed bearer connected before the MGC's signal")
+    mgc.call("C=%s{MF=%s{SG{tcpbcc/estab}}}" % (context2, term2))
+    mgc.wait_notify(term2, "tcpbcc/tcpest")
+    say("  MGC: Add %s (delayed), nothing for 0.3 s; Modify Signals{tcpbcc/estab}: connected, Notify tcpest" % term2)
+    terminal.write("Q\n")
+    mgc.wait_notify(access, "tlsbsc/tlsrel")
+    mgc.call("C=%s{S=*}" % context)
+    mgc.call("C=%s{S=*}" % context2)
+    say("  terminal quit: Notify tlsrel; Subtract all")
+
+
+@scenario("client")
+def gateway_as_tls_client(stage):
+    """The gateway as TLS client: the terminal listens (a=setup:passive), openssl s_server."""
+    mgc = stage.mgc
+    core = TcpCore()
+    terminal_port = free_port(socket.SOCK_STREAM)
+    terminal = stage.spawn(["openssl", "s_server", "-accept", str(terminal_port), "-cert", stage.terminal_cert,
+                            "-key", stage.terminal_key, "-naccept", "1", "-crlf"], "terminal (s_server)")
+    terminal.wait_for(r"ACCEPT", 10, "s_server listening")
+    reply = mgc.call(
+        "C=${A=tls/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/TLS/MSRP *\na=setup:passive\na=connection:new\n"
+        "a=fingerprint:%s\n}},E=1{tcpbcc/tcpest,tlsbsc/tlsest,tlsbsc/tlsrel}},"
+        "A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\n}},E=2{tcpbcc/tcprel}}}"
+        % (terminal_port, stage.terminal_fingerprint, core.port))
+    context = reply_context(reply)
+    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "tcp")
+    if not re.search(r"a=setup:active", reply[reply.index(access):]):
+        raise Failed("the gateway did not answer a=setup:active to a passive terminal")
+    mgc.wait_notify(access, "tlsbsc/tlsest")
+    say("  MGC: Add %s toward a passive terminal: the gateway answers a=setup:active, connects, "
+        "and is the TLS client; Notify tlsest" % access)
+    sessions = stage.ctl_json("sessions")["sessions"]
+    if not sessions or sessions[0]["setup"] != "active" or sessions[0]["tls"]["peer_fingerprint"] != stage.terminal_fingerprint:
+        raise Failed("mediasecctl sessions: %s" % sessions)
+    terminal.write("from the terminal\n")
+    core.wait_for(b"from the terminal\r\n")
+    core.conn.sendall(b"from the core\r\n")
+    terminal.wait_for(r"^from the core", 10, "the core's bytes at the terminal")
+    say("  bytes both ways; the terminal's certificate matched its a=fingerprint (%s...)"
+        % sessions[0]["tls"]["peer_fingerprint"][:20])
+    mgc.call("C=%s{S=%s,S=%s}" % (context, access, core_term))
+    core.wait_closed()
+    say("  MGC: Subtract: the gateway sent close_notify and closed the core connection")
+
+
 @scenario("operator")
 def operator_views(stage):
     """What an operator sees: mediasecctl tables, Prometheus metrics, SIGHUP reload, bad requests."""
