@@ -311,6 +311,7 @@ StatisticsDescriptor Gateway::statistics_of(const MediaStatistics& s) const {
   add("nt/os", s.octets_sent);
   add("nt/or", s.octets_received);
   add("nt/dur", s.duration_ms);
+  if (s.latches) add("lstat/latches", *s.latches);
   return sd;
 }
 
@@ -346,6 +347,7 @@ std::optional<Gateway::Fault> Gateway::subtract(const Command& cmd, uint32_t con
     total.octets_sent += s.octets_sent;
     total.octets_received += s.octets_received;
     total.duration_ms = std::max(total.duration_ms, s.duration_ms);
+    if (s.latches) total.latches = total.latches.value_or(0) + *s.latches;
     remove(name);
   }
   if (names.size() == 1) reply.terminations = {TerminationId{names.front()}};

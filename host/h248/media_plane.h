@@ -37,6 +37,7 @@ struct MediaStatistics {
   uint64_t octets_sent = 0;
   uint64_t octets_received = 0;
   uint64_t duration_ms = 0;
+  std::optional<uint64_t> latches;  // lstat/latches, for bearers that latch (ipnapt)
 };
 
 class MediaPlane {

@@ -76,6 +76,7 @@ BearerPlane::~BearerPlane() {
     if (join.e2ae) join.e2ae->stop();
     if (join.plain) join.plain->stop();
     if (join.t38) join.t38->stop();
+    if (join.udptl) join.udptl->stop();
   }
 }
 
@@ -119,6 +120,7 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::add(const h248::T
     if (ec) return fault(h248::errors::kInsufficientResources, "no UDP port on " + address_ + ": " + ec.message());
     auto local = answer(request, b);
     if (!local) return local.error();
+    if (auto ok = apply_controls(request, b); !ok) return ok.error();
     const uint32_t context = b.context;
     bearers_.emplace(b.name, std::move(b));
     try_join_datagrams(context);
@@ -251,6 +253,15 @@ void BearerPlane::connected(const std::string& name, tcp::socket socket) {
   Bearer& b = bearers_.at(name);
   b.socket = std::make_unique<tcp::socket>(std::move(socket));
   b.had_connection = true;
+  asio::error_code ec;
+  const auto peer = b.socket->remote_endpoint(ec);
+  if (!ec && !b.active) {
+    // Latched: the peer is whoever connected; the MGC hears when that is not what SDP said (a NAT).
+    if (!b.remote || b.remote->address() != peer.address()) {
+      ++b.latches;
+      report(name, "adr/rsac", {param("nrsa", peer.address().to_string()), param("nrsp", std::to_string(peer.port()))});
+    }
+  }
   report(name, "tcpbcc/tcpest");
   // Incoming establishment triggers the outgoing one: a delayed bearer of the same context connects now.
   for (auto& [other_name, other] : bearers_) {
@@ -283,6 +294,13 @@ Result<void, h248::MediaError> BearerPlane::apply_controls(const h248::Terminati
       return fault(h248::errors::kUnsupportedParameterValue, "tlsbsc/role=" + *role + " (client, server or auto)");
     }
   }
+  for (const char* name : {"ipnapt/latch", "ipnapt/rlatch"}) {
+    auto v = property(request, name);
+    if (!v) continue;
+    if (*v != "on" && *v != "off") return fault(h248::errors::kUnsupportedParameterValue, std::string(name) + "=" + *v + " (ON or OFF)");
+    (std::string_view(name) == "ipnapt/latch" ? b.latch : b.relatch) = *v == "on";
+    b.latch_set = true;
+  }
   if (asked(request, "tcpbcc/estab")) {
     if (!b.active) return fault(h248::errors::kUnsupportedParameterValue, "tcpbcc/estab on a passive bearer (the peer connects)");
     b.go = true;
@@ -302,6 +320,7 @@ void BearerPlane::stop_join(uint32_t context) {
   if (join.e2ae) join.e2ae->stop();
   if (join.plain) join.plain->stop();
   if (join.t38) join.t38->stop();
+  if (join.udptl) join.udptl->stop();
 }
 
 void BearerPlane::try_join(uint32_t context) {
@@ -371,19 +390,45 @@ std::unique_ptr<MsrpInterworking> BearerPlane::msrp_between(const Bearer& access
                                                              MsrpInterworker(msrp::Side{access.peer_path, access.our_uri})});
 }
 
+LatchPolicy BearerPlane::latch_policy(const std::string& access) {
+  const Bearer& b = bearers_.at(access);
+  std::weak_ptr<bool> alive = alive_;
+  return LatchPolicy{b.latch, b.relatch, [this, alive, access](const asio::ip::udp::endpoint& from) {
+                       if (alive.expired() || !*alive.lock()) return;
+                       if (auto it = bearers_.find(access); it != bearers_.end()) ++it->second.latches;
+                       report(access, "adr/rsac", {param("nrsa", from.address().to_string()), param("nrsp", std::to_string(from.port()))});
+                     }};
+}
+
 void BearerPlane::try_join_datagrams(uint32_t context) {
   if (joins_.count(context)) return;
-  Bearer* access = nullptr;
-  Bearer* core = nullptr;
+  std::vector<Bearer*> pair;
   for (auto& [name, b] : bearers_) {
-    if (b.context != context || !b.udp) continue;
-    (b.tls ? access : core) = &b;
+    if (b.context == context && b.udp && b.datagrams) pair.push_back(&b);
   }
-  // UDPTL on both sides is not relayed here yet; the core's address must be known.
-  if (access == nullptr || core == nullptr || !core->udp_remote) return;
+  if (pair.size() != 2) return;
+  // The access side: the DTLS one; of two UDPTL ones, the one the MGC set latching on, else the
+  // first added.
+  auto number = [](const Bearer* b) { return std::stoul(b->name.substr(b->name.find('/') + 1)); };
+  Bearer* access = pair[0]->tls ? pair[0] : pair[1]->tls ? pair[1]
+                   : pair[0]->latch_set != pair[1]->latch_set ? (pair[0]->latch_set ? pair[0] : pair[1])
+                   : number(pair[0]) <= number(pair[1]) ? pair[0] : pair[1];
+  Bearer* core = access == pair[0] ? pair[1] : pair[0];
+  if (core->tls || !core->udp_remote) return;  // the core's address must be known
   asio::error_code ec;
   core->datagrams->connect(*core->udp_remote, ec);  // UDP: only sets the default peer
   if (ec) return;
+  if (!access->tls) {
+    Join j;
+    j.access = access->name;
+    j.core = core->name;
+    j.udptl = UdptlRelay::start(std::move(*access->datagrams), access->udp_remote, std::move(*core->datagrams),
+                                latch_policy(access->name));
+    access->datagrams.reset();
+    core->datagrams.reset();
+    joins_.emplace(context, std::move(j));
+    return;
+  }
   tls::DtlsSession::Options o;
   o.role = access->role.value_or(access->active ? tls::Role::kClient : tls::Role::kServer);
   o.peer_fingerprints = access->fingerprints;
@@ -412,7 +457,8 @@ void BearerPlane::try_join_datagrams(uint32_t context) {
       [this, alive, a] {
         if (alive.expired() || !*alive.lock()) return;
         report(a, "tlsbsc/tlsest");
-      });
+      },
+      latch_policy(a));
   access->datagrams.reset();
   core->datagrams.reset();
   joins_.emplace(context, std::move(j));
@@ -438,12 +484,18 @@ h248::MediaStatistics BearerPlane::statistics(const std::string& termination) co
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - it->second.since).count());
   s.octets_sent = it->second.sent;
   s.octets_received = it->second.received;
+  if (it->second.latches > 0 || (it->second.udp && it->second.latch)) s.latches = it->second.latches;
   // A running relay has newer counts than the last release.
   for (const auto& [context, j] : joins_) {
     if (j.access != termination && j.core != termination) continue;
-    if (j.t38) continue;  // packet counts only (DtlsUdptlRelay::Stats)
-    const uint64_t up = j.e2ae ? j.e2ae->stats().access_to_core : j.plain->stats().access_to_core;
-    const uint64_t down = j.e2ae ? j.e2ae->stats().core_to_access : j.plain->stats().core_to_access;
+    const uint64_t up = j.e2ae    ? j.e2ae->stats().access_to_core
+                        : j.plain ? j.plain->stats().access_to_core
+                        : j.t38   ? j.t38->stats().octets_to_core
+                                  : j.udptl->stats().octets_to_core;
+    const uint64_t down = j.e2ae    ? j.e2ae->stats().core_to_access
+                          : j.plain ? j.plain->stats().core_to_access
+                          : j.t38   ? j.t38->stats().octets_to_access
+                                    : j.udptl->stats().octets_to_access;
     s.octets_received = j.access == termination ? up : down;
     s.octets_sent = j.access == termination ? down : up;
   }

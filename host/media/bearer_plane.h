@@ -11,8 +11,14 @@
 // A DTLS termination and a UDPTL one in a context are joined into a DTLS-UDPTL relay as soon as
 // the core side's address is known (the terminal's is latched if the Remote does not give it).
 //
-// Everything runs on the worker's asio::io_context. Not yet here: UDPTL-UDPTL, delayed
-// establishment by MGC signal, simultaneous open, TCP latching.
+// Two UDPTL terminations are joined into a UDPTL relay. On the access side the terminal is
+// latched (ipnapt/latch, default on) and, with ipnapt/rlatch, relatched; each latch is reported
+// as adr/rsac and counted in lstat/latches. A passive TCP bearer latches whoever connects and
+// reports it when that is not the Remote's address.
+//
+// MGC control (LocalControl and Signals): tcpbcc/estab=delayed with the tcpbcc/estab signal or
+// the other termination's incoming connection, tlsbsc/start=mgc with the tlsbsc/start signal,
+// tlsbsc/role. Everything runs on the worker's asio::io_context.
 #pragma once
 
 #include <asio.hpp>
@@ -31,6 +37,7 @@
 #include "host/media/dtls_udptl_relay.h"
 #include "host/media/e2ae_relay.h"
 #include "host/media/tcp_relay.h"
+#include "host/media/udptl_relay.h"
 #include "host/tls/context.h"
 
 namespace mediasec::media {
@@ -99,6 +106,9 @@ class BearerPlane final : public h248::MediaPlane {
     bool tls_go = false;
     std::optional<tls::Role> role;  // tlsbsc/role=client|server; otherwise from a=setup
     bool had_connection = false;    // a connection came up (a=connection:existing keeps it)
+    bool latch = true, relatch = false;  // ipnapt/latch, ipnapt/rlatch (access side)
+    bool latch_set = false;              // the MGC set them: this is the access side of a UDPTL pair
+    uint64_t latches = 0;
     bool msrp = false;                   // TCP/MSRP or TCP/TLS/MSRP
     std::vector<std::string> peer_path;  // the peer's a=path (Remote)
     std::string our_uri;                 // our a=path on this side (Local)
@@ -110,6 +120,7 @@ class BearerPlane final : public h248::MediaPlane {
     std::shared_ptr<E2aeRelay> e2ae;
     std::shared_ptr<TcpRelay> plain;
     std::shared_ptr<DtlsUdptlRelay> t38;
+    std::shared_ptr<UdptlRelay> udptl;
   };
 
   Result<sdp::SessionDescription, h248::MediaError> answer(const h248::TerminationRequest& request, Bearer& b);
@@ -121,6 +132,7 @@ class BearerPlane final : public h248::MediaPlane {
   void try_join(uint32_t context);
   static std::unique_ptr<MsrpInterworking> msrp_between(const Bearer& access, const Bearer& core);
   void try_join_datagrams(uint32_t context);
+  LatchPolicy latch_policy(const std::string& access);
   void keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core, uint64_t core_to_access);
   void report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params = {});
 

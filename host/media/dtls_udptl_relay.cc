@@ -12,10 +12,11 @@ std::vector<uint8_t> address_bytes(const asio::ip::udp::endpoint& e) {
 
 std::shared_ptr<DtlsUdptlRelay> DtlsUdptlRelay::start(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
                                                       asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session,
-                                                      OnRelease on_release, OnEstablished on_established) {
+                                                      OnRelease on_release, OnEstablished on_established, LatchPolicy latch) {
   std::shared_ptr<DtlsUdptlRelay> r(
       new DtlsUdptlRelay(std::move(access), terminal, std::move(core), std::move(session), std::move(on_release)));
   r->on_established_ = std::move(on_established);
+  r->latch_ = std::move(latch);
   if (r->terminal_) r->session_->set_peer_address(address_bytes(*r->terminal_));
   r->session_->start();
   r->flush();
@@ -43,9 +44,23 @@ void DtlsUdptlRelay::read_access() {
       if (!self->terminal_) {  // latch the terminal's address from its first datagram
         self->terminal_ = self->from_;
         self->session_->set_peer_address(address_bytes(self->from_));
+        ++self->stats_.latches;
+        if (self->latch_.on_latch) self->latch_.on_latch(self->from_);
       }
       if (self->from_ == *self->terminal_) {
         self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
+        self->flush();
+      } else if (self->latch_.relatch && self->session_->established()) {
+        // A NAT rebinding: follow the new source once one of its records authenticates (a forged
+        // or replayed datagram fails on the device or in the replay window and moves nothing).
+        const uint64_t before = self->session_->info().records_in;
+        self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
+        if (self->session_->info().records_in > before) {
+          self->terminal_ = self->from_;
+          self->session_->set_peer_address(address_bytes(self->from_));
+          ++self->stats_.latches;
+          if (self->latch_.on_latch) self->latch_.on_latch(self->from_);
+        }
         self->flush();
       }
     }
@@ -58,7 +73,10 @@ void DtlsUdptlRelay::read_core() {
   core_.async_receive(asio::buffer(core_buf_), [self = shared_from_this()](asio::error_code ec, size_t n) {
     if (self->finished_) return;
     if (!ec && self->session_->established()) {
-      if (self->session_->send(std::span<const uint8_t>(self->core_buf_.data(), n))) ++self->stats_.packets_to_access;
+      if (self->session_->send(std::span<const uint8_t>(self->core_buf_.data(), n))) {
+        ++self->stats_.packets_to_access;
+        self->stats_.octets_to_access += n;
+      }
       self->flush();
     }
     self->read_core();  // UDP errors (ICMP unreachable) do not end the bearer
@@ -77,6 +95,7 @@ void DtlsUdptlRelay::flush() {
   for (const auto& p : session_->take_received()) {
     core_.send(asio::buffer(p), 0, ignored);
     ++stats_.packets_to_core;
+    stats_.octets_to_core += p.size();
   }
   if (session_->released()) {
     finish();

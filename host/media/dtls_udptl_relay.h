@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "host/media/latch.h"
 #include "host/tls/dtls_session.h"
 
 namespace mediasec::media {
@@ -21,15 +22,18 @@ class DtlsUdptlRelay : public std::enable_shared_from_this<DtlsUdptlRelay> {
  public:
   struct Stats {
     uint64_t packets_to_core = 0, packets_to_access = 0;
+    uint64_t octets_to_core = 0, octets_to_access = 0;  // UDPTL payload bytes
+    uint64_t latches = 0;
   };
   using OnRelease = std::function<void(const tls::Release&, const Stats&)>;
   using OnEstablished = std::function<void()>;
 
   // `access` is bound to our access-side port; `terminal` is the terminal's address if known
-  // (our client role), else latched. `core` is connected to the core-side UDPTL peer.
+  // (our client role), else latched. `core` is connected to the core-side UDPTL peer. With
+  // `latch.relatch`, a record that authenticates from a new source moves the terminal there.
   static std::shared_ptr<DtlsUdptlRelay> start(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
                                                asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session,
-                                               OnRelease on_release, OnEstablished on_established = {});
+                                               OnRelease on_release, OnEstablished on_established = {}, LatchPolicy latch = {});
   void stop();
   const Stats& stats() const { return stats_; }
   const tls::DtlsSession& session() const { return *session_; }
@@ -50,6 +54,7 @@ class DtlsUdptlRelay : public std::enable_shared_from_this<DtlsUdptlRelay> {
   std::unique_ptr<tls::DtlsSession> session_;
   OnRelease on_release_;
   OnEstablished on_established_;
+  LatchPolicy latch_;
   bool established_ = false;
   std::vector<uint8_t> access_buf_, core_buf_;
   bool finished_ = false;

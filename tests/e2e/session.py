@@ -550,6 +550,95 @@ def gateway_as_tls_client(stage):
     say("  MGC: Subtract: the gateway sent close_notify and closed the core connection")
 
 
+@scenario("latching")
+def nat_latching(stage):
+    """NAT traversal: UDPTL latched and relatched after a NAT rebinding; TCP latched to its real source."""
+    mgc = stage.mgc
+    core = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    core.bind(("127.0.0.1", 0))
+    core.settimeout(10)
+    reply = mgc.call(
+        "C=${A=udptl/${M{O{MO=SR,ipnapt/latch=ON,ipnapt/rlatch=ON},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
+        "R{v=0\nc=IN IP4 192.0.2.44\nm=image 9 udptl t38\n}},E=1{adr/rsac}},"
+        "A=udptl/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=image %d udptl t38\n}}}}" % core.getsockname()[1])
+    context = reply_context(reply)
+    access = re.findall(r"\b(udptl/\d+)", reply)[0]
+    core_term = [t for t in re.findall(r"\b(udptl/\d+)", reply) if t != access][0]
+    port, _ = local_media(reply, access)
+    say("  MGC: Add %s (access, ipnapt/latch and rlatch on; SDP names 192.0.2.44) and %s (core)" % (access, core_term))
+    terminal = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    terminal.bind(("127.0.0.1", 0))
+    terminal.settimeout(10)
+    terminal.sendto(b"page 1", ("127.0.0.1", port))
+    data, gateway_core = core.recvfrom(2048)
+    n = mgc.wait_notify(access, "adr/rsac")
+    if "nrsp=%d" % terminal.getsockname()[1] not in n:
+        raise Failed("the latch reported another address: " + n)
+    core.sendto(b"ack 1", gateway_core)
+    if terminal.recvfrom(2048)[0] != b"ack 1":
+        raise Failed("the core's packet did not reach the latched terminal")
+    say("  terminal (behind a NAT, port %d): latched from its first packet, Notify %s; packets both ways"
+        % (terminal.getsockname()[1], n))
+    rebound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # the NAT gives the terminal a new port
+    rebound.bind(("127.0.0.1", 0))
+    rebound.settimeout(10)
+    rebound.sendto(b"page 2", ("127.0.0.1", port))
+    if core.recvfrom(2048)[0] != b"page 2":
+        raise Failed("the core did not get the packet from the new source")
+    n = mgc.wait_notify(access, "adr/rsac")
+    if "nrsp=%d" % rebound.getsockname()[1] not in n:
+        raise Failed("the relatch reported another address: " + n)
+    core.sendto(b"ack 2", gateway_core)
+    if rebound.recvfrom(2048)[0] != b"ack 2":
+        raise Failed("the core's packet did not follow the terminal to its new port")
+    say("  NAT rebinding (new port %d): relatched, Notify %s; the core's packets follow" % (rebound.getsockname()[1], n))
+    reply = mgc.call("C=%s{S=%s}" % (context, access))
+    m = re.search(r"lstat/latches\s*=\s*(\d+)", reply)
+    if not m or m.group(1) != "2":
+        raise Failed("Subtract did not report lstat/latches=2:\n" + reply)
+    mgc.call("C=%s{S=%s}" % (context, core_term))
+    say("  MGC: Subtract: lstat/latches=%s" % m.group(1))
+
+    # Relatching off: once latched, a packet from another source is dropped.
+    reply = mgc.call(
+        "C=${A=udptl/${M{O{MO=SR,ipnapt/latch=ON,ipnapt/rlatch=OFF},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n}}},"
+        "A=udptl/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=image %d udptl t38\n}}}}" % core.getsockname()[1])
+    port, _ = local_media(reply, re.findall(r"\b(udptl/\d+)", reply)[0])
+    terminal.sendto(b"page 3", ("127.0.0.1", port))
+    if core.recvfrom(2048)[0] != b"page 3":
+        raise Failed("the core did not get the first packet")
+    rebound.sendto(b"intruder", ("127.0.0.1", port))
+    core.settimeout(0.5)
+    try:
+        raise Failed("a packet from another source passed with relatching off: %r" % core.recvfrom(2048)[0])
+    except socket.timeout:
+        pass
+    core.settimeout(10)
+    mgc.call("C=%s{S=*}" % reply_context(reply))
+    say("  relatching off: a packet from another source after the latch is dropped")
+
+    # TCP: the terminal's SDP says 192.0.2.44, it connects from 127.0.0.1 (its NAT's address).
+    tcp_core = TcpCore()
+    reply = mgc.call(
+        "C=${A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+        "R{v=0\nc=IN IP4 192.0.2.44\nm=message 9 TCP/MSRP *\na=setup:active\n}},E=2{adr/rsac,tcpbcc/tcpest}},"
+        "A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\n}}}}" % tcp_core.port)
+    tcp_access = re.findall(r"\b(tcp/\d+)", reply)[0]
+    port, _ = local_media(reply, tcp_access)
+    client = socket.create_connection(("127.0.0.1", port), timeout=10)
+    n = mgc.wait_notify(tcp_access, "adr/rsac")
+    if "nrsa=127.0.0.1" not in n:
+        raise Failed("TCP latch reported: " + n)
+    client.sendall(b"over tcp\r\n")
+    tcp_core.wait_for(b"over tcp\r\n")
+    client.close()
+    say("  TCP: the terminal connected from 127.0.0.1, not the SDP's 192.0.2.44: Notify %s; bytes relayed" % n)
+    mgc.call("C=%s{S=*}" % reply_context(reply))
+
+
 @scenario("operator")
 def operator_views(stage):
     """What an operator sees: mediasecctl tables, Prometheus metrics, SIGHUP reload, bad requests."""
@@ -647,13 +736,13 @@ def main():
             SCENARIOS[name](stage)
             log = stage.close(args.keep)
             say("   passed in %.1f s" % (time.monotonic() - started))
-        except Failed as e:
+        except Exception as e:  # Failed, or a peer socket that timed out
             failed += 1
             try:
                 log = stage.close(True)
             except Failed as again:
                 say("   (%s)" % again)
-            say("   FAILED: %s" % e)
+            say("   FAILED: %s" % (e if isinstance(e, Failed) else "%s: %s" % (type(e).__name__, e)))
             say("   mediasecd's log:\n     " + "\n     ".join(log[-30:]))
             say("   files kept in " + stage.dir)
         if args.keep:
