@@ -205,10 +205,12 @@ void BearerPlane::learn_remote(const h248::TerminationRequest& request, Bearer& 
   if (fps.ok()) b.fingerprints = *fps;
   if (!r->msrp_path().empty()) b.peer_path = r->msrp_path();
   const sdp::Connection* c = r->connection ? &*r->connection : (request.remote->connection ? &*request.remote->connection : nullptr);
-  if (c == nullptr || c->underspecified() || !r->port || *r->port == 0 || *r->port == 9) return;  // 9: "no port" (RFC 4145)
+  if (c == nullptr || c->underspecified()) return;
   asio::error_code ec;
   const auto ip = asio::ip::make_address(c->address, ec);
   if (ec) return;
+  b.remote_address = ip;
+  if (!r->port || *r->port == 0 || *r->port == 9) return;  // 9: "no port" (RFC 4145)
   if (b.udp) {
     b.udp_remote = asio::ip::udp::endpoint(ip, *r->port);
   } else {
@@ -257,7 +259,7 @@ void BearerPlane::connected(const std::string& name, tcp::socket socket) {
   const auto peer = b.socket->remote_endpoint(ec);
   if (!ec && !b.active) {
     // Latched: the peer is whoever connected; the MGC hears when that is not what SDP said (a NAT).
-    if (!b.remote || b.remote->address() != peer.address()) {
+    if (!b.remote_address || *b.remote_address != peer.address()) {
       ++b.latches;
       report(name, "adr/rsac", {param("nrsa", peer.address().to_string()), param("nrsp", std::to_string(peer.port()))});
     }
@@ -357,7 +359,7 @@ void BearerPlane::try_join(uint32_t context) {
                                         why.cause == tls::ReleaseCause::kFingerprintMismatch;
           report(a, before_handshake ? "tlsbsc/tlsfail" : "tlsbsc/tlsrel",
                  {param(before_handshake ? "reason" : "cause", tls::to_string(why.cause))});
-          report(c, "tcpbcc/tcprel", {param("cause", "tls")});
+          report(c, "tcpbcc/tcprel", {param("cause", s.core_ended ? "closed" : "tls")});
           joins_.erase(context);
         },
         [this, alive, a] {

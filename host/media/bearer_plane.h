@@ -90,6 +90,7 @@ class BearerPlane final : public h248::MediaPlane {
     bool tls = false;
     bool active = false;  // we open the TCP connection (our a=setup is active)
     std::optional<asio::ip::tcp::endpoint> remote;
+    std::optional<asio::ip::address> remote_address;  // the Remote's c= address, even without a port
     std::vector<sdp::Fingerprint> fingerprints;  // the peer's, from the Remote descriptor
     std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
     std::unique_ptr<asio::ip::tcp::socket> socket;  // once connected

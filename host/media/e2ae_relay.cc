@@ -68,6 +68,7 @@ void E2aeRelay::read_core() {
     if (ec) {
       // The core side ended: close_notify to the terminal, then release.
       self->core_closed_ = true;
+      self->stats_.core_ended = !self->session_->released();
       self->session_->close();
       self->to_access();
       self->check_released();

@@ -27,6 +27,7 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   struct Stats {
     uint64_t access_to_core = 0;  // plaintext bytes delivered to the core
     uint64_t core_to_access = 0;  // plaintext bytes sent to the terminal
+    bool core_ended = false;      // the core closed first (we then sent close_notify)
   };
   using OnRelease = std::function<void(const tls::Release&, const Stats&)>;
   using OnEstablished = std::function<void()>;  // the TLS handshake completed

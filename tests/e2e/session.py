@@ -639,6 +639,80 @@ def nat_latching(stage):
     mgc.call("C=%s{S=*}" % reply_context(reply))
 
 
+def bfcp_message(primitive, transaction, conference=4321, user=7):
+    """A BFCP common header (RFC 8855, version 1) with no attributes: Hello is 11, HelloAck 12."""
+    return bytes([0x20, primitive, 0, 0]) + conference.to_bytes(4, "big") + transaction.to_bytes(2, "big") + user.to_bytes(2, "big")
+
+
+@scenario("bfcp")
+def bfcp_over_tls(stage):
+    """BFCP over TLS terminated at the gateway, TCP to the core; the core ends the session."""
+    import ssl
+    mgc = stage.mgc
+    core = TcpCore()
+    reply = mgc.call(
+        "C=${A=tls/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=application $ TCP/TLS/BFCP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=application 9 TCP/TLS/BFCP *\na=setup:active\na=connection:new\n"
+        "a=fingerprint:%s\na=floorctrl:c-only\na=confid:4321\na=userid:7\n}},E=1{tlsbsc/tlsest,tlsbsc/tlsrel}},"
+        "A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=application $ TCP/BFCP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=application %d TCP/BFCP *\na=setup:passive\na=floorctrl:s-only\n}},"
+        "E=2{tcpbcc/tcprel}}}" % (stage.terminal_fingerprint, core.port))
+    context = reply_context(reply)
+    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "tcp")
+    port, gw_fp = local_media(reply, access)
+    say("  MGC: Add %s (TCP/TLS/BFCP toward the terminal) and %s (TCP/BFCP toward the core)" % (access, core_term))
+    # The terminal: OpenSSL through Python's ssl module (binary BFCP does not suit s_client's console).
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    tls.check_hostname = False
+    tls.verify_mode = ssl.CERT_NONE  # the fingerprint is checked below, as SDP peers do
+    tls.load_cert_chain(stage.terminal_cert, stage.terminal_key)
+    terminal = tls.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10))
+    pem = ssl.DER_cert_to_PEM_cert(terminal.getpeercert(binary_form=True))
+    if "sha-256 " + fingerprint_of_pem(pem) != gw_fp:
+        raise Failed("the gateway's certificate is not its a=fingerprint")
+    mgc.wait_notify(access, "tlsbsc/tlsest")
+    hello = bfcp_message(11, 1)
+    terminal.sendall(hello)
+    core.wait_for(hello)
+    if core.received != hello:
+        raise Failed("the core got %r, not the terminal's Hello byte for byte" % core.received)
+    say("  terminal (%s): BFCP Hello through TLS; the core got it byte for byte" % terminal.version())
+    dissected = tshark_bfcp(stage, core.received)
+    if dissected:
+        say("  tshark's BFCP dissector reads it: " + dissected)
+    ack = bfcp_message(12, 1)
+    core.conn.sendall(ack)
+    got = b""
+    while len(got) < len(ack):
+        got += terminal.recv(64)
+    if got != ack:
+        raise Failed("the terminal got %r" % got)
+    say("  core: HelloAck back to the terminal through TLS")
+    core.conn.shutdown(socket.SHUT_RDWR)  # the core ends it: close_notify to the terminal, MGC told on both sides
+    if terminal.recv(64) != b"":
+        raise Failed("the terminal did not get close_notify")
+    n = mgc.wait_notify(access, "tlsbsc/tlsrel")
+    m = mgc.wait_notify(core_term, "tcpbcc/tcprel")
+    say("  the core closed: the terminal got close_notify; Notify %s and %s" % (n, m))
+    mgc.call("C=%s{S=*}" % context)
+
+
+def tshark_bfcp(stage, data):
+    """tshark's BFCP dissector on the bytes; None when tshark is missing."""
+    if not shutil.which("tshark") or not shutil.which("text2pcap"):
+        return None
+    hexdump, pcap = os.path.join(stage.dir, "bfcp.hex"), os.path.join(stage.dir, "bfcp.pcap")
+    with open(hexdump, "w") as f:
+        f.write("000000 %s\n" % " ".join("%02x" % b for b in data))
+    subprocess.run(["text2pcap", "-q", "-T", "2856,2856", hexdump, pcap], check=True, capture_output=True)
+    out = subprocess.run(["tshark", "-r", pcap, "-d", "tcp.port==2856,bfcp", "-T", "fields", "-e", "bfcp.primitive",
+                          "-e", "bfcp.conference_id", "-e", "_ws.malformed"], capture_output=True, text=True, timeout=60)
+    fields = out.stdout.strip().split("\t")
+    if out.returncode != 0 or fields[0] != "11" or fields[1] != "4321" or (len(fields) > 2 and fields[2]):
+        raise Failed("tshark does not read the relayed bytes as a BFCP Hello: %r %s" % (out.stdout, out.stderr))
+    return "primitive Hello (11), conference 4321"
+
+
 @scenario("operator")
 def operator_views(stage):
     """What an operator sees: mediasecctl tables, Prometheus metrics, SIGHUP reload, bad requests."""
