@@ -64,7 +64,8 @@ main([PortS, EncodingS, DelayS, Transport, Mode, SecondsS, CallersS]) ->
     end,
     say("LISTENING ~p", [Port]),
     Result = case Mode of
-                 "bench" -> (catch bench(list_to_integer(SecondsS), list_to_integer(CallersS)));
+                 "bench" -> (catch bench(list_to_integer(SecondsS), list_to_integer(CallersS), plain));
+                 "bench_tls" -> (catch bench(list_to_integer(SecondsS), list_to_integer(CallersS), tls));
                  _ -> (catch drive())
              end,
     case Result of
@@ -140,12 +141,14 @@ drive() ->
     end,
     ok.
 
-bench(Seconds, Callers) ->
+bench(Seconds, Callers, Kind) ->
     Conn = receive {registered, C} -> C after 20000 -> throw(no_registration) end,
+    timer:sleep(200),  % the MG takes the reply to its ServiceChange
     Self = self(),
     Deadline = erlang:monotonic_time(millisecond) + Seconds * 1000,
     T0 = erlang:monotonic_time(microsecond),
-    [spawn_link(fun() -> Self ! {cycles, cycle_loop(Conn, Deadline, 0)} end) || _ <- lists:seq(1, Callers)],
+    Loop = case Kind of plain -> fun cycle_loop/3; tls -> fun tls_call_loop/3 end,
+    [spawn_link(fun() -> Self ! {cycles, Loop(Conn, Deadline, 0)} end) || _ <- lists:seq(1, Callers)],
     Total = lists:sum([receive {cycles, N} -> N end || _ <- lists:seq(1, Callers)]),
     T1 = erlang:monotonic_time(microsecond),
     say("CYCLES ~p SECONDS ~.3f", [Total, (T1 - T0) / 1.0e6]),
@@ -166,6 +169,36 @@ cycle_loop(Conn, Deadline, N) ->
             {Ctx, [{subtractReply, _}]} = call(Conn, Ctx, {subtractReq, #'SubtractRequest'{terminationID = [T]}}),
             cycle_loop(Conn, Deadline, N + 1)
     end.
+
+%% One eMediasec call setup and release: Add a TLS/MSRP access termination (the terminal's
+%% fingerprint in the Remote) and a TCP/MSRP core termination in a new context, Modify the access
+%% termination's Events, Subtract both.
+tls_call_loop(Conn, Deadline, N) ->
+    case erlang:monotonic_time(millisecond) >= Deadline of
+        true -> N;
+        false ->
+            Access = media(sdp([{"v", "0"}, {"c", "IN IP4 $"}, {"m", "message $ TCP/TLS/MSRP *"}]),
+                           sdp([{"v", "0"}, {"c", "IN IP4 127.0.0.1"}, {"m", "message 9 TCP/TLS/MSRP *"},
+                                {"a", "setup:active"}, {"a", "connection:new"},
+                                {"a", "fingerprint:sha-256 " ++ fingerprint()},
+                                {"a", "path:msrps://127.0.0.1:9/ue;tcp"}])),
+            Core = media(sdp([{"v", "0"}, {"c", "IN IP4 $"}, {"m", "message $ TCP/MSRP *"}]),
+                         sdp([{"v", "0"}, {"c", "IN IP4 127.0.0.1"}, {"m", "message 9 TCP/MSRP *"},
+                              {"a", "setup:active"}, {"a", "connection:new"}])),
+            Choose = [#megaco_term_id{contains_wildcards = true, id = [[?megaco_choose]]}],
+            {Ctx, [{addReply, #'AmmsReply'{terminationID = [T]}}]} =
+                call(Conn, ?megaco_choose_context_id, {addReq, #'AmmRequest'{terminationID = Choose, descriptors = [{mediaDescriptor, Access}]}}),
+            {Ctx, [{addReply, _}]} = call(Conn, Ctx, {addReq, #'AmmRequest'{terminationID = Choose, descriptors = [{mediaDescriptor, Core}]}}),
+            Ev = #'EventsDescriptor'{requestID = 9, eventList = [#'RequestedEvent'{pkgdName = "tlsbsc/tlsest", evParList = []}]},
+            {Ctx, [{modReply, _}]} = call(Conn, Ctx, {modReq, #'AmmRequest'{terminationID = [T], descriptors = [{eventsDescriptor, Ev}]}}),
+            {Ctx, [{subtractReply, _}]} = call(Conn, Ctx, {subtractReq, #'SubtractRequest'{terminationID = [#megaco_term_id{contains_wildcards = true, id = [[?megaco_all]]}]}}),
+            tls_call_loop(Conn, Deadline, N + 1)
+    end.
+
+media(Local, Remote) ->
+    #'MediaDescriptor'{streams = {oneStream, #'StreamParms'{
+        localControlDescriptor = #'LocalControlDescriptor'{streamMode = sendRecv, propertyParms = []},
+        localDescriptor = Local, remoteDescriptor = Remote}}}.
 
 call(Conn, Ctx, Cmd) ->
     AR = #'ActionRequest'{contextId = Ctx, commandRequests = [#'CommandRequest'{command = Cmd}]},
