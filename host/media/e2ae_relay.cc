@@ -29,7 +29,7 @@ E2aeRelay::E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, s
       core_buf_(kReadSize) {}
 
 void E2aeRelay::read_access() {
-  if (finished_ || access_reading_ || core_queued_ > kHighWater) return;
+  if (finished_ || access_reading_ || core_out_.queued() > kHighWater) return;
   access_reading_ = true;
   access_.async_read_some(asio::buffer(access_buf_), [self = shared_from_this()](asio::error_code ec, size_t n) {
     self->access_reading_ = false;
@@ -60,7 +60,7 @@ void E2aeRelay::read_access() {
 }
 
 void E2aeRelay::read_core() {
-  if (finished_ || core_reading_ || access_queued_ > kHighWater) return;
+  if (finished_ || core_reading_ || access_out_.queued() > kHighWater) return;
   core_reading_ = true;
   core_.async_read_some(asio::buffer(core_buf_), [self = shared_from_this()](asio::error_code ec, size_t n) {
     self->core_reading_ = false;
@@ -106,48 +106,45 @@ void E2aeRelay::note_established() {
 void E2aeRelay::to_access() {
   std::vector<uint8_t> out = session_->take_output();
   if (out.empty()) return;
-  access_queued_ += out.size();
-  access_out_.push_back(std::move(out));
-  write(access_, access_out_, access_writing_);
+  access_out_.push(std::move(out));
+  write_access();
 }
 
 void E2aeRelay::to_core(std::vector<uint8_t> bytes) {
   stats_.access_to_core += bytes.size();
-  core_queued_ += bytes.size();
-  core_out_.push_back(std::move(bytes));
-  write(core_, core_out_, core_writing_);
+  core_out_.push(std::move(bytes));
+  write_core();
 }
 
-void E2aeRelay::write(asio::ip::tcp::socket& socket, std::deque<std::vector<uint8_t>>& queue, bool& busy) {
-  if (busy || queue.empty()) return;
-  busy = true;
-  const bool to_access_side = &socket == &access_;
-  // Everything queued in one gathered write (one system call for many records).
-  constexpr size_t kMaxBuffers = 64;
-  auto buffers = std::make_shared<std::vector<asio::const_buffer>>();
-  for (size_t i = 0; i < queue.size() && i < kMaxBuffers; ++i) buffers->push_back(asio::buffer(queue[i]));
-  asio::async_write(socket, *buffers, [self = shared_from_this(), to_access_side, buffers](asio::error_code ec, size_t n) {
-    auto& q = to_access_side ? self->access_out_ : self->core_out_;
-    (to_access_side ? self->access_writing_ : self->core_writing_) = false;
-    (to_access_side ? self->access_queued_ : self->core_queued_) -= n;
-    for (size_t i = 0; i < buffers->size() && !q.empty(); ++i) q.pop_front();
+void E2aeRelay::write_access() {
+  access_out_.write(access_, [self = shared_from_this()](asio::error_code ec) {
     if (ec) {
-      q.clear();
-      if (!to_access_side) self->core_closed_ = true;
       if (!self->session_->released()) {
-        to_access_side ? self->session_->transport_closed() : self->session_->close();
+        self->session_->transport_closed();
         self->to_access();
       }
       self->check_released();
       return;
     }
-    self->write(to_access_side ? self->access_ : self->core_, q, to_access_side ? self->access_writing_ : self->core_writing_);
-    // Drained below the mark: the other side may read again.
-    if (to_access_side) {
-      self->read_core();
-    } else {
-      self->read_access();
+    self->write_access();
+    self->read_core();  // drained below the mark: the core may be read again
+    self->check_released();
+  });
+}
+
+void E2aeRelay::write_core() {
+  core_out_.write(core_, [self = shared_from_this()](asio::error_code ec) {
+    if (ec) {
+      self->core_closed_ = true;
+      if (!self->session_->released()) {
+        self->session_->close();
+        self->to_access();
+      }
+      self->check_released();
+      return;
     }
+    self->write_core();
+    self->read_access();
     self->check_released();
   });
 }
@@ -155,7 +152,7 @@ void E2aeRelay::write(asio::ip::tcp::socket& socket, std::deque<std::vector<uint
 void E2aeRelay::check_released() {
   if (finished_ || !session_->released()) return;
   // Let the last records (close_notify, our alert) and the last plaintext go out first.
-  if (access_writing_ || core_writing_) return;
+  if (access_out_.writing() || core_out_.writing()) return;
   finish(*session_->release());
 }
 

@@ -11,13 +11,13 @@
 #include <asio.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
 
 #include "host/tls/release.h"
 #include "host/media/msrp_interworker.h"
+#include "host/media/write_queue.h"
 #include "host/tls/tls_session.h"
 
 namespace mediasec::media {
@@ -54,7 +54,8 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   void read_core();
   void to_access();  // whatever the session has for the terminal
   void to_core(std::vector<uint8_t> bytes);
-  void write(asio::ip::tcp::socket& socket, std::deque<std::vector<uint8_t>>& queue, bool& busy);
+  void write_access();
+  void write_core();
   void check_released();
   void finish(const tls::Release& why);
 
@@ -69,9 +70,7 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   OnEstablished on_established_;
   bool established_ = false;
   std::vector<uint8_t> access_buf_, core_buf_;
-  std::deque<std::vector<uint8_t>> access_out_, core_out_;
-  size_t access_queued_ = 0, core_queued_ = 0;
-  bool access_writing_ = false, core_writing_ = false;
+  WriteQueue access_out_, core_out_;
   bool access_reading_ = false, core_reading_ = false;
   bool finished_ = false;
   bool core_closed_ = false;

@@ -18,7 +18,7 @@ TcpRelay::TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnR
     : access_(std::move(access)), core_(std::move(core)), on_release_(std::move(on_release)), msrp_(std::move(msrp)) {}
 
 void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
-  if (finished_ || release_ || from.reading || from.eof || to.queued > kHighWater) return;
+  if (finished_ || release_ || from.reading || from.eof || to.out.queued() > kHighWater) return;
   from.reading = true;
   from.socket.async_read_some(asio::buffer(from.buf), [self = shared_from_this(), &from, &to, &counter](asio::error_code ec, size_t n) {
     from.reading = false;
@@ -37,12 +37,10 @@ void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
         return;
       }
       counter += out.size();
-      to.queued += out.size();
-      if (!out.empty()) to.out.push_back(std::move(out));
+      if (!out.empty()) to.out.push(std::move(out));
     } else {
       counter += n;
-      to.queued += n;
-      to.out.emplace_back(from.buf.begin(), from.buf.begin() + static_cast<long>(n));
+      to.out.push(std::vector<uint8_t>(from.buf.begin(), from.buf.begin() + static_cast<long>(n)));
     }
     self->write(to);
     self->read(from, to, counter);
@@ -50,18 +48,9 @@ void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
 }
 
 void TcpRelay::write(Leg& leg) {
-  if (leg.writing || leg.out.empty()) return;
-  leg.writing = true;
-  auto buffers = std::make_shared<std::vector<asio::const_buffer>>();
-  for (size_t i = 0; i < leg.out.size() && i < 64; ++i) buffers->push_back(asio::buffer(leg.out[i]));
-  asio::async_write(leg.socket, *buffers, [self = shared_from_this(), &leg, buffers](asio::error_code ec, size_t n) {
-    leg.writing = false;
-    leg.queued -= std::min(n, leg.queued);
-    for (size_t i = 0; i < buffers->size() && !leg.out.empty(); ++i) leg.out.pop_front();
+  leg.out.write(leg.socket, [self = shared_from_this(), &leg](asio::error_code ec) {
     if (self->finished_) return;
     if (ec) {
-      leg.out.clear();
-      leg.queued = 0;
       self->ended(leg, ec);
       return;
     }
@@ -84,7 +73,7 @@ void TcpRelay::ended(Leg& leg, const asio::error_code& ec) {
 void TcpRelay::maybe_finish() {
   if (finished_ || !release_) return;
   // What one side sent before it closed still reaches the other.
-  if (access_.writing || core_.writing || !access_.out.empty() || !core_.out.empty()) return;
+  if (!access_.out.idle() || !core_.out.idle()) return;
   finished_ = true;
   asio::error_code ignored;
   for (Leg* l : {&access_, &core_}) {

@@ -8,7 +8,6 @@
 #include <asio.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <memory>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "host/media/msrp_interworker.h"
+#include "host/media/write_queue.h"
 
 namespace mediasec::media {
 
@@ -43,9 +43,8 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
     explicit Leg(asio::ip::tcp::socket s) : socket(std::move(s)), buf(kReadSize) {}
     asio::ip::tcp::socket socket;
     std::vector<uint8_t> buf;
-    std::deque<std::vector<uint8_t>> out;
-    size_t queued = 0;
-    bool reading = false, writing = false, eof = false;
+    WriteQueue out;
+    bool reading = false, eof = false;
   };
   TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release,
            std::unique_ptr<MsrpInterworking> msrp);
