@@ -57,6 +57,17 @@ bool asked(const h248::TerminationRequest& r, std::string_view signal) {
   return false;
 }
 
+// SO_REUSEPORT: our listening socket and our outgoing connection of a simultaneous open share the
+// port the SDP advertised (the outgoing SYN then opens the same NAT/firewall pinhole the peer's
+// SYN comes in through).
+template <typename Socket>
+void share_port(Socket& socket, asio::error_code& ec) {
+  const int on = 1;
+  if (::setsockopt(socket.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+    ec = asio::error_code(errno, asio::system_category());
+  }
+}
+
 h248::PropertyParm param(std::string name, std::string value) {
   h248::PropertyParm p;
   p.name = std::move(name);
@@ -128,6 +139,7 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::add(const h248::T
   }
   b.acceptor = std::make_unique<tcp::acceptor>(io_);
   b.acceptor->open(ip.is_v6() ? tcp::v6() : tcp::v4(), ec);
+  if (!ec) share_port(*b.acceptor, ec);
   if (!ec) b.acceptor->bind(tcp::endpoint(ip, 0), ec);
   if (!ec) b.acceptor->listen(4, ec);
   if (ec) return fault(h248::errors::kInsufficientResources, "no TCP port on " + address_ + ": " + ec.message());
@@ -211,6 +223,8 @@ void BearerPlane::learn_remote(const h248::TerminationRequest& request, Bearer& 
   if (ec) return;
   b.remote_address = ip;
   if (!r->port || *r->port == 0 || *r->port == 9) return;  // 9: "no port" (RFC 4145)
+  auto their_setup = r->setup();
+  b.simultaneous = b.active && their_setup.ok() && *their_setup && **their_setup == sdp::Setup::kActive;
   if (b.udp) {
     b.udp_remote = asio::ip::udp::endpoint(ip, *r->port);
   } else {
@@ -225,6 +239,10 @@ void BearerPlane::establish(Bearer& b) {
   if (b.active) {
     if (!b.remote) return;             // the MGC has not named the peer yet
     if (b.delayed && !b.go) return;    // delayed establishment: on the MGC's signal or the other side's
+    if (b.simultaneous) {
+      simultaneous_open(b, 0);
+      return;
+    }
     b.connecting = true;
     auto socket = std::make_shared<tcp::socket>(io_);
     socket->async_connect(*b.remote, [this, alive, name, socket](asio::error_code ec) {
@@ -249,6 +267,60 @@ void BearerPlane::establish(Bearer& b) {
       connected(name, std::move(socket));
     });
   }
+}
+
+// Both ends active (each SDP says a=setup:active and names its port): we connect from our
+// advertised port, retrying while the peer is not yet there, and accept on it at the same time.
+// Whichever way the one connection between the two advertised ports forms — our SYN accepted,
+// theirs accepted, or both crossing (TCP simultaneous open, RFC 9293 3.5) — is the bearer's.
+void BearerPlane::simultaneous_open(Bearer& b, int attempt) {
+  std::weak_ptr<bool> alive = alive_;
+  const std::string name = b.name;
+  b.connecting = true;
+  if (attempt == 0) {
+    b.acceptor->async_accept([this, alive, name](asio::error_code ec, tcp::socket socket) {
+      if (alive.expired() || !*alive.lock()) return;
+      auto it = bearers_.find(name);
+      if (ec || it == bearers_.end() || it->second.had_connection) return;
+      it->second.connecting = false;
+      connected(name, std::move(socket));
+    });
+  }
+  auto socket = std::make_shared<tcp::socket>(io_);
+  asio::error_code ec;
+  const auto local = b.acceptor->local_endpoint(ec);
+  if (!ec) socket->open(local.protocol(), ec);
+  if (!ec) socket->set_option(tcp::socket::reuse_address(true), ec);
+  if (!ec) share_port(*socket, ec);
+  if (!ec) socket->bind(local, ec);
+  if (ec) {
+    report(name, "tcpbcc/tcpfail", {param("reason", "\"" + ec.message() + "\"")});
+    return;
+  }
+  socket->async_connect(*b.remote, [this, alive, name, socket, attempt](asio::error_code e) {
+    if (alive.expired() || !*alive.lock()) return;
+    auto it = bearers_.find(name);
+    if (it == bearers_.end() || it->second.had_connection) return;  // the peer's SYN won
+    if (!e) {
+      it->second.connecting = false;
+      asio::error_code ignored;
+      it->second.acceptor->cancel(ignored);
+      connected(name, std::move(*socket));
+      return;
+    }
+    if (attempt + 1 >= kSimultaneousOpenAttempts) {
+      it->second.connecting = false;
+      report(name, "tcpbcc/tcpfail", {param("reason", "\"" + e.message() + "\"")});
+      return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(io_, kSimultaneousOpenRetry);
+    timer->async_wait([this, alive, name, timer, attempt](asio::error_code te) {
+      if (te || alive.expired() || !*alive.lock()) return;
+      auto again = bearers_.find(name);
+      if (again == bearers_.end() || again->second.had_connection) return;
+      simultaneous_open(again->second, attempt + 1);
+    });
+  });
 }
 
 void BearerPlane::connected(const std::string& name, tcp::socket socket) {

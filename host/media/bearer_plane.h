@@ -16,6 +16,8 @@
 // as adr/rsac and counted in lstat/latches. A passive TCP bearer latches whoever connects and
 // reports it when that is not the Remote's address.
 //
+// Both ends a=setup:active with ports: TCP simultaneous open from our advertised port.
+//
 // MGC control (LocalControl and Signals): tcpbcc/estab=delayed with the tcpbcc/estab signal or
 // the other termination's incoming connection, tlsbsc/start=mgc with the tlsbsc/start signal,
 // tlsbsc/role. Everything runs on the worker's asio::io_context.
@@ -107,6 +109,7 @@ class BearerPlane final : public h248::MediaPlane {
     bool tls_go = false;
     std::optional<tls::Role> role;  // tlsbsc/role=client|server; otherwise from a=setup
     bool had_connection = false;    // a connection came up (a=connection:existing keeps it)
+    bool simultaneous = false;           // both ends a=setup:active with ports: simultaneous open
     bool latch = true, relatch = false;  // ipnapt/latch, ipnapt/rlatch (access side)
     bool latch_set = false;              // the MGC set them: this is the access side of a UDPTL pair
     uint64_t latches = 0;
@@ -130,12 +133,16 @@ class BearerPlane final : public h248::MediaPlane {
   void stop_join(uint32_t context);
   void establish(Bearer& b);
   void connected(const std::string& name, asio::ip::tcp::socket socket);
+  void simultaneous_open(Bearer& b, int attempt);
   void try_join(uint32_t context);
   static std::unique_ptr<MsrpInterworking> msrp_between(const Bearer& access, const Bearer& core);
   void try_join_datagrams(uint32_t context);
   LatchPolicy latch_policy(const std::string& access);
   void keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core, uint64_t core_to_access);
   void report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params = {});
+
+  static constexpr int kSimultaneousOpenAttempts = 100;
+  static constexpr std::chrono::milliseconds kSimultaneousOpenRetry{100};
 
   asio::io_context& io_;
   std::string address_;

@@ -713,6 +713,54 @@ def tshark_bfcp(stage, data):
     return "primitive Hello (11), conference 4321"
 
 
+@scenario("simultaneous")
+def simultaneous_open(stage):
+    """TCP simultaneous open: both ends a=setup:active, each connecting from the port its SDP names."""
+    mgc = stage.mgc
+    core = TcpCore()
+    terminal = socket.socket()
+    terminal.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    terminal.bind(("127.0.0.1", 0))
+    their_port = terminal.getsockname()[1]
+    reply = mgc.call(
+        "C=${A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\na=setup:active\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:active\na=connection:new\n}},"
+        "E=1{tcpbcc/tcpest,tcpbcc/tcpfail}},"
+        "A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+        "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\n}}}}" % (their_port, core.port))
+    context = reply_context(reply)
+    access = re.findall(r"\b(tcp/\d+)", reply)[0]
+    our_port, _ = local_media(reply, access)
+    if not re.search(r"a=setup:active", reply[reply.index(access):]):
+        raise Failed("the gateway did not keep the MGC's a=setup:active")
+    say("  MGC: Add %s with a=setup:active toward a terminal that is active too (its port %d); ours is %d"
+        % (access, their_port, our_port))
+    time.sleep(0.3)  # the gateway's first SYNs meet a closed port and are retried
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            terminal.connect(("127.0.0.1", our_port))
+            break
+        except OSError as e:
+            if time.monotonic() > deadline:
+                raise Failed("the terminal could not connect: %s" % e)
+            time.sleep(0.05)
+    mgc.wait_notify(access, "tcpbcc/tcpest")
+    if terminal.getpeername()[1] != our_port or terminal.getsockname()[1] != their_port:
+        raise Failed("the connection is not between the advertised ports: %s -> %s"
+                     % (terminal.getsockname(), terminal.getpeername()))
+    established = subprocess.run(["ss", "-Htn", "state", "established", "( sport = :%d )" % our_port],
+                                 capture_output=True, text=True).stdout.strip().splitlines()
+    if len(established) != 1:
+        raise Failed("expected one connection on our port, got:\n" + "\n".join(established))
+    terminal.sendall(b"both active\r\n")
+    core.wait_for(b"both active\r\n")
+    say("  one connection between the two advertised ports (%d <-> %d); Notify tcpest; bytes reach the core"
+        % (their_port, our_port))
+    terminal.close()
+    mgc.call("C=%s{S=*}" % context)
+
+
 @scenario("operator")
 def operator_views(stage):
     """What an operator sees: mediasecctl tables, Prometheus metrics, SIGHUP reload, bad requests."""
