@@ -3,8 +3,8 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <cctype>
 
+#include "host/base/ascii.h"
 #include "host/h248/error_codes.h"
 #include "host/media/local_answer.h"
 #include "host/media/msrp.h"
@@ -32,29 +32,16 @@ std::string random_session_id() {
   return id;
 }
 
-// A LocalControl property's value (the MGC may write any case).
+// A LocalControl property's value, lower-cased (the MGC may write any case).
 std::optional<std::string> property(const h248::TerminationRequest& r, std::string_view name) {
   for (const auto& p : r.properties) {
-    if (p.name.size() == name.size() && std::equal(p.name.begin(), p.name.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        }) && !p.values.empty()) {
-      std::string v = p.values.front();
-      for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return v;
-    }
+    if (iequals(p.name, name) && !p.values.empty()) return ascii_lowercase(p.values.front());
   }
   return std::nullopt;
 }
 
 bool asked(const h248::TerminationRequest& r, std::string_view signal) {
-  for (const auto& s : r.signals) {
-    if (s.size() == signal.size() && std::equal(s.begin(), s.end(), signal.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(r.signals.begin(), r.signals.end(), [&](const std::string& s) { return iequals(s, signal); });
 }
 
 // SO_REUSEPORT: our listening socket and our outgoing connection of a simultaneous open share the
