@@ -23,18 +23,6 @@ namespace {
 using mediasec::device::Device;
 using mediasec::app::identity_json;
 
-void print_identity(const mediasec::device::Identity& id) {
-  std::cout << "backend      " << id.backend << "\n"
-            << "id           0x" << std::hex << id.id_magic << std::dec << "\n"
-            << "version      " << (id.version >> 24) << "." << ((id.version >> 16) & 0xff) << "." << (id.version & 0xffff) << "\n"
-            << "build        0x" << std::hex << id.build << std::dec << "\n"
-            << "key slots    " << id.key_slots << "\n"
-            << "lanes        " << id.lanes << "\n"
-            << "suites       " << (id.aes128 ? "AES-128-GCM " : "") << (id.aes256 ? "AES-256-GCM" : "") << "\n"
-            << "framings     " << (id.tls12 ? "TLS1.2 " : "") << (id.tls13 ? "TLS1.3 " : "") << (id.dtls12 ? "DTLS1.2 " : "")
-            << (id.raw ? "raw" : "") << "\n";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,27 +115,7 @@ int main(int argc, char** argv) {
     } else if (metrics->parsed()) {
       std::cout << (*answer)["text"].get<std::string>();
     } else if (identity->parsed()) {
-      mediasec::device::Identity id;
-      const auto& j = answer->at("identity");
-      id.backend = j.at("backend");
-      id.id_magic = j.at("id");
-      id.version = j.at("version");
-      id.build = j.at("build");
-      id.key_slots = j.at("key_slots");
-      id.lanes = j.at("lanes");
-      id.aes128 = j.at("suites").at("aes128");
-      id.aes256 = j.at("suites").at("aes256");
-      id.tls12 = j.at("framings").at("tls1.2");
-      id.tls13 = j.at("framings").at("tls1.3");
-      id.dtls12 = j.at("framings").at("dtls1.2");
-      id.raw = j.at("framings").at("raw");
-      print_identity(id);
-      if (answer->contains("counters")) {
-        const auto& c = (*answer)["counters"];
-        std::cout << "records      " << c.at("records") << " (" << c.at("bytes") << " bytes), " << c.at("auth_failures")
-                  << " failed authentication, " << c.at("errors") << " rejected\n"
-                  << "slots free   " << answer->at("free_key_slots") << "\n";
-      }
+      mediasec::app::print_device(std::cout, *answer);
     } else {
       const bool passed = answer->value("passed", false);
       std::cout << "self-test on " << answer->value("backend", "?") << " (mediasecd): "
@@ -169,7 +137,7 @@ int main(int argc, char** argv) {
     if (json) {
       std::cout << identity_json(dev.identity()).dump(2) << "\n";
     } else {
-      print_identity(dev.identity());
+      mediasec::app::print_identity(std::cout, identity_json(dev.identity()));
     }
     return 0;
   }

@@ -48,6 +48,32 @@ void print_status(std::ostream& out, const nlohmann::json& s) {
   print_table(out, rows);
 }
 
+void print_identity(std::ostream& out, const nlohmann::json& id) {
+  const auto version = id.at("version").get<uint32_t>();
+  const auto& suites = id.at("suites");
+  const auto& framings = id.at("framings");
+  out << "backend      " << text(id.at("backend")) << "\n"
+      << "id           0x" << std::hex << id.at("id").get<uint32_t>() << std::dec << "\n"
+      << "version      " << (version >> 24) << "." << ((version >> 16) & 0xff) << "." << (version & 0xffff) << "\n"
+      << "build        0x" << std::hex << id.at("build").get<uint32_t>() << std::dec << "\n"
+      << "key slots    " << text(id.at("key_slots")) << "\n"
+      << "lanes        " << text(id.at("lanes")) << "\n"
+      << "suites       " << (suites.at("aes128").get<bool>() ? "AES-128-GCM " : "") << (suites.at("aes256").get<bool>() ? "AES-256-GCM" : "")
+      << "\n"
+      << "framings     " << (framings.at("tls1.2").get<bool>() ? "TLS1.2 " : "") << (framings.at("tls1.3").get<bool>() ? "TLS1.3 " : "")
+      << (framings.at("dtls1.2").get<bool>() ? "DTLS1.2 " : "") << (framings.at("raw").get<bool>() ? "raw" : "") << "\n";
+}
+
+void print_device(std::ostream& out, const nlohmann::json& device) {
+  print_identity(out, device.at("identity"));
+  if (device.contains("counters")) {
+    const auto& c = device.at("counters");
+    out << "records      " << text(c.at("records")) << " (" << text(c.at("bytes")) << " bytes), " << text(c.at("auth_failures"))
+        << " failed authentication, " << text(c.at("errors")) << " rejected\n";
+  }
+  out << "slots free   " << text(device.at("free_key_slots")) << "\n";
+}
+
 void print_contexts(std::ostream& out, const nlohmann::json& c) {
   std::vector<std::vector<std::string>> rows{{"CONTEXT", "TERMINATION", "KIND", "SETUP", "STATE", "PORT", "REMOTE", "SENT", "RECEIVED", "TLS"}};
   for (const auto& ctx : c.at("contexts")) {

@@ -13,6 +13,10 @@ namespace mediasec::app {
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
 
 void print_status(std::ostream& out, const nlohmann::json& status);
+// A device's identity as identity_json() writes it (from a backend, or from mediasecd).
+void print_identity(std::ostream& out, const nlohmann::json& identity);
+// mediasecd's "device" answer: the identity, then the counters and free key slots.
+void print_device(std::ostream& out, const nlohmann::json& device);
 void print_contexts(std::ostream& out, const nlohmann::json& contexts);
 void print_sessions(std::ostream& out, const nlohmann::json& sessions);
 
