@@ -211,28 +211,28 @@ nlohmann::json Daemon::handle(const nlohmann::json& request) {
   return {{"error", "unknown command '" + command + "' (status, contexts, sessions, device, selftest, reload, metrics)"}};
 }
 
-nlohmann::json Daemon::status() const {
+std::vector<std::pair<const char*, uint64_t>> Daemon::h248_counters() const {
   const auto& s = association_->stats();
   const auto& t = association_->transaction_stats();
+  return {{"registrations", s.registrations},         {"handoffs", s.handoffs},
+          {"disconnections", s.disconnections},       {"messages_received", s.messages_received},
+          {"messages_sent", s.messages_sent},         {"malformed_messages", s.malformed_messages},
+          {"notifies_sent", s.notifies_sent},         {"retransmissions", t.retransmissions},
+          {"requests_timed_out", t.requests_timed_out}};
+}
+
+nlohmann::json Daemon::status() const {
+  nlohmann::json h248{{"state", h248::to_string(association_->state())},
+                      {"profile", profile_name(config_.profile)},
+                      {"profile_name", config_.association.profile.name},
+                      {"profile_version", config_.association.profile.version},
+                      {"transport", config_.association.transport == h248::MgcTransport::kTcp ? "tcp" : "udp"},
+                      {"local", association_->local().to_string()},
+                      {"mgc", association_->mgc().to_string()}};
+  for (const auto& [name, value] : h248_counters()) h248[name] = value;
   return {{"backend", device_->identity().backend},
           {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()},
-          {"h248",
-           {{"state", h248::to_string(association_->state())},
-            {"profile", profile_name(config_.profile)},
-            {"profile_name", config_.association.profile.name},
-            {"profile_version", config_.association.profile.version},
-            {"transport", config_.association.transport == h248::MgcTransport::kTcp ? "tcp" : "udp"},
-            {"local", association_->local().to_string()},
-            {"mgc", association_->mgc().to_string()},
-            {"registrations", s.registrations},
-            {"handoffs", s.handoffs},
-            {"disconnections", s.disconnections},
-            {"messages_received", s.messages_received},
-            {"messages_sent", s.messages_sent},
-            {"malformed_messages", s.malformed_messages},
-            {"notifies_sent", s.notifies_sent},
-            {"retransmissions", t.retransmissions},
-            {"requests_timed_out", t.requests_timed_out}}},
+          {"h248", h248},
           {"contexts", gateway_->context_count()},
           {"terminations", gateway_->termination_count()},
           {"relays", plane_ ? plane_->relays() : 0},
@@ -277,14 +277,7 @@ std::string Daemon::metrics() const {
   m.sample("mediasec_up", 1, "backend=\"" + device_->identity().backend + "\"");
   m.family("mediasec_h248_registered", "gauge", "1 while registered with an MGC");
   m.sample("mediasec_h248_registered", association_->state() == h248::AssociationState::kRegistered ? 1 : 0);
-  const auto& s = association_->stats();
-  const auto& t = association_->transaction_stats();
-  const std::pair<const char*, uint64_t> counters[] = {
-      {"messages_received", s.messages_received}, {"messages_sent", s.messages_sent},
-      {"malformed_messages", s.malformed_messages}, {"notifies_sent", s.notifies_sent},
-      {"registrations", s.registrations},         {"disconnections", s.disconnections},
-      {"retransmissions", t.retransmissions},     {"requests_timed_out", t.requests_timed_out}};
-  for (const auto& [name, value] : counters) {
+  for (const auto& [name, value] : h248_counters()) {
     const std::string metric = std::string("mediasec_h248_") + name + "_total";
     m.family(metric, "counter", std::string("H.248 ") + name);
     m.sample(metric, static_cast<double>(value));

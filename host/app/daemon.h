@@ -12,6 +12,8 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "drivers/device.h"
 #include "drivers/key_slot.h"
@@ -56,6 +58,8 @@ class Daemon {
   void drain_association_log();
   void watch_signals();
 
+  // The association's counters by name, for status and metrics alike.
+  std::vector<std::pair<const char*, uint64_t>> h248_counters() const;
   nlohmann::json status() const;
   nlohmann::json contexts() const;
   nlohmann::json sessions() const;
