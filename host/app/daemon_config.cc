@@ -144,6 +144,22 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
       return {};
     });
   };
+  auto set_int = [&]<typename T>(T& out, int64_t min, int64_t max) {
+    return Setter([&r, &out, min, max](const toml::node& n, const std::string& key) -> Result<void> {
+      auto v = r.integer(n, key, min, max);
+      if (!v) return v.error();
+      out = static_cast<T>(*v);
+      return {};
+    });
+  };
+  auto set_choice = [&]<typename T>(T& out, std::map<std::string, T> options) {
+    return Setter([&r, &out, options = std::move(options)](const toml::node& n, const std::string& key) -> Result<void> {
+      auto v = r.choice(n, key, options);
+      if (!v) return v.error();
+      out = *v;
+      return {};
+    });
+  };
   const std::map<std::string, tls::Version> versions{{"1.2", tls::Version::kTls12}, {"1.3", tls::Version::kTls13}};
 
   std::map<std::string, Setter> top{
@@ -151,12 +167,7 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
       {"h248", [&](const toml::node& n, const std::string& key) {
          return section(
              n, key,
-             {{"profile", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto p = r.choice<h248::Profile>(v, k, {{"iq", h248::Profile::kIq}, {"ix", h248::Profile::kIx}, {"mp", h248::Profile::kMp}});
-                 if (!p) return p.error();
-                 c.profile = *p;
-                 return {};
-               }},
+             {{"profile", set_choice(c.profile, std::map<std::string, h248::Profile>{{"iq", h248::Profile::kIq}, {"ix", h248::Profile::kIx}, {"mp", h248::Profile::kMp}})},
               {"profile_name", [&](const toml::node& v, const std::string& k) -> Result<void> {
                  auto s = r.string(v, k);
                  if (!s) return s.error();
@@ -165,18 +176,8 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
                  profile_name_set = true;
                  return {};
                }},
-              {"profile_version", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto n2 = r.integer(v, k, 1, 99);
-                 if (!n2) return n2.error();
-                 a.profile.version = static_cast<uint32_t>(*n2);
-                 return {};
-               }},
-              {"transport", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto t = r.choice<h248::MgcTransport>(v, k, {{"udp", h248::MgcTransport::kUdp}, {"tcp", h248::MgcTransport::kTcp}});
-                 if (!t) return t.error();
-                 a.transport = *t;
-                 return {};
-               }},
+              {"profile_version", set_int(a.profile.version, 1, 99)},
+              {"transport", set_choice(a.transport, std::map<std::string, h248::MgcTransport>{{"udp", h248::MgcTransport::kUdp}, {"tcp", h248::MgcTransport::kTcp}})},
               {"listen", [&](const toml::node& v, const std::string& k) -> Result<void> {
                  auto s = r.string(v, k);
                  if (!s) return s.error();
@@ -199,18 +200,8 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
                  }
                  return {};
                }},
-              {"encoding", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto f = r.choice<h248::Form>(v, k, {{"compact", h248::Form::kCompact}, {"pretty", h248::Form::kPretty}});
-                 if (!f) return f.error();
-                 a.form = *f;
-                 return {};
-               }},
-              {"version", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto n2 = r.integer(v, k, 1, 3);
-                 if (!n2) return n2.error();
-                 a.version = static_cast<uint8_t>(*n2);
-                 return {};
-               }},
+              {"encoding", set_choice(a.form, std::map<std::string, h248::Form>{{"compact", h248::Form::kCompact}, {"pretty", h248::Form::kPretty}})},
+              {"version", set_int(a.version, 1, 3)},
               {"retry_after_all_failed_ms", set_millis(a.retry_after_all_failed)},
               {"timers", [&](const toml::node& v, const std::string& k) {
                  return section(v, k,
@@ -244,18 +235,8 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
              {{"certificate", set_path(c.certificate)},
               {"key", set_path(c.key)},
               {"create", set_bool(c.create_certificate)},
-              {"min_version", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto x = r.choice(v, k, versions);
-                 if (!x) return x.error();
-                 c.tls.min_version = *x;
-                 return {};
-               }},
-              {"max_version", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto x = r.choice(v, k, versions);
-                 if (!x) return x.error();
-                 c.tls.max_version = *x;
-                 return {};
-               }},
+              {"min_version", set_choice(c.tls.min_version, versions)},
+              {"max_version", set_choice(c.tls.max_version, versions)},
               {"tls12_ciphers", set_string(c.tls.tls12_ciphers)},
               {"tls13_suites", set_string(c.tls.tls13_suites)},
               {"groups", set_string(c.tls.groups)},
@@ -266,18 +247,8 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
                  c.tls.ticket_key_period = std::chrono::seconds(*x);
                  return {};
                }},
-              {"tls13_tickets", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto x = r.integer(v, k, 0, 8);
-                 if (!x) return x.error();
-                 c.tls.tls13_tickets = static_cast<uint32_t>(*x);
-                 return {};
-               }},
-              {"dtls_mtu", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto x = r.integer(v, k, 256, 9000);
-                 if (!x) return x.error();
-                 c.tls.dtls_mtu = static_cast<uint32_t>(*x);
-                 return {};
-               }}});
+              {"tls13_tickets", set_int(c.tls.tls13_tickets, 0, 8)},
+              {"dtls_mtu", set_int(c.tls.dtls_mtu, 256, 9000)}});
        }},
       {"control", [&](const toml::node& n, const std::string& key) { return section(n, key, {{"socket", set_path(c.control_socket)}}); }},
       {"metrics", [&](const toml::node& n, const std::string& key) {
@@ -293,13 +264,7 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
        }},
       {"log", [&](const toml::node& n, const std::string& key) {
          return section(n, key,
-                        {{"level", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                            auto l = r.choice<std::string>(v, k, {{"trace", "trace"}, {"debug", "debug"}, {"info", "info"},
-                                                                  {"warn", "warn"}, {"error", "error"}});
-                            if (!l) return l.error();
-                            c.log_level = *l;
-                            return {};
-                          }},
+                        {{"level", set_choice(c.log_level, std::map<std::string, std::string>{{"trace", "trace"}, {"debug", "debug"}, {"info", "info"}, {"warn", "warn"}, {"error", "error"}})},
                          {"file", set_path(c.log_file)}});
        }},
   };
