@@ -40,7 +40,7 @@ def run(build, mode, seconds, callers):
     """Returns (cycles per second, daemon CPU seconds per cycle)."""
     work = tempfile.mkdtemp(prefix="mediasec-callbench-")
     port = free_udp_port()
-    mgc = subprocess.Popen(["erl", "-noshell", "-pa", os.path.join(build, "tests/h248/peers"), "-run", "mgc_peer", "main",
+    mgc = subprocess.Popen(["erl", "-noshell", "-pa", os.path.join(build, "tests/peers"), "-run", "mgc_peer", "main",
                             str(port), "compact", "0", "udp", mode, str(seconds), str(callers)],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = mgc.stdout.readline()

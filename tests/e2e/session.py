@@ -838,12 +838,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(here, "../../build/release"))
     parser.add_argument("--backend", default="sw")
-    parser.add_argument("--beams", help="directory of the compiled mgc_script.beam (default: BUILD/tests/e2e/peers)")
+    parser.add_argument("--beams", help="directory of the compiled mgc_script.beam (default: BUILD/tests/peers)")
     parser.add_argument("--keep", action="store_true", help="keep the run's directory (configuration, logs)")
     parser.add_argument("scenarios", nargs="*", default=["e2ae", "t38"], help=", ".join(SCENARIOS))
     args = parser.parse_args()
     args.build = os.path.abspath(args.build)
-    args.beams = args.beams or os.path.join(args.build, "tests/e2e/peers")
+    args.beams = args.beams or os.path.join(args.build, "tests/peers")
     for name in args.scenarios:
         if name not in SCENARIOS:
             parser.error("unknown scenario '%s' (%s)" % (name, ", ".join(SCENARIOS)))

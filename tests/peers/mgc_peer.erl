@@ -41,27 +41,11 @@ main([PortS, EncodingS, DelayS, Transport, Mode, SecondsS, CallersS]) ->
                   "compact" -> megaco_compact_text_encoder;
                   _ -> megaco_pretty_text_encoder
               end,
-    ok = megaco:start(),
-    Mid = {ip4Address, #'IP4Address'{address = [127, 0, 0, 1], portNumber = Port}},
     Driver = self(),
     Timer = #megaco_incr_timer{wait_for = 300, factor = 2, incr = 0, max_retries = 6},
-    ok = megaco:start_user(Mid, [{user_mod, ?MODULE}, {user_args, [Driver, Delay]},
-                                 {protocol_version, 3}, {request_timer, Timer},
-                                 {long_request_timer, 10000}, {pending_timer, 200},
-                                 {reply_timer, 10000}]),
-    SendMod = case Transport of "tcp" -> megaco_tcp; _ -> megaco_udp end,
-    RH = (megaco:user_info(Mid, receive_handle))#megaco_receive_handle{
-           encoding_mod = Encoder, encoding_config = [], send_mod = SendMod},
-    case Transport of
-        "tcp" ->
-            {ok, TSup} = megaco_tcp:start_transport(),
-            ok = megaco_tcp:listen(TSup, [{port, Port}, {tcp_options, [{ip, {127, 0, 0, 1}}]},
-                                          {receive_handle, RH}]);
-        _ ->
-            {ok, Sup} = megaco_udp:start_transport(),
-            {ok, _SH, _Ctl} = megaco_udp:open(Sup, [{port, Port}, {udp_options, [{ip, {127, 0, 0, 1}}]},
-                                                     {receive_handle, RH}])
-    end,
+    ok = mgc_listen:start(Port, Transport, Encoder,
+                          [{user_mod, ?MODULE}, {user_args, [Driver, Delay]}, {request_timer, Timer},
+                           {long_request_timer, 10000}, {pending_timer, 200}, {reply_timer, 10000}]),
     say("LISTENING ~p", [Port]),
     Result = case Mode of
                  "bench" -> (catch bench(list_to_integer(SecondsS), list_to_integer(CallersS), plain));

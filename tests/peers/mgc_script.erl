@@ -37,26 +37,11 @@ say(Fmt, Args) -> io:format(Fmt ++ "~n", Args).
 main([PortS]) -> main([PortS, "udp"]);
 main([PortS, Transport]) ->
     Port = list_to_integer(PortS),
-    ok = megaco:start(),
-    Mid = {ip4Address, #'IP4Address'{address = [127, 0, 0, 1], portNumber = Port}},
     Driver = self(),
     Timer = #megaco_incr_timer{wait_for = 500, factor = 2, incr = 0, max_retries = 5},
-    ok = megaco:start_user(Mid, [{user_mod, ?MODULE}, {user_args, [Driver]}, {protocol_version, 3},
-                                 {request_timer, Timer}, {long_request_timer, 15000},
-                                 {reply_timer, 10000}]),
-    SendMod = case Transport of "tcp" -> megaco_tcp; _ -> megaco_udp end,
-    RH = (megaco:user_info(Mid, receive_handle))#megaco_receive_handle{
-           encoding_mod = megaco_pretty_text_encoder, encoding_config = [], send_mod = SendMod},
-    case Transport of
-        "tcp" ->
-            {ok, TSup} = megaco_tcp:start_transport(),
-            ok = megaco_tcp:listen(TSup, [{port, Port}, {tcp_options, [{ip, {127, 0, 0, 1}}]},
-                                          {receive_handle, RH}]);
-        _ ->
-            {ok, Sup} = megaco_udp:start_transport(),
-            {ok, _SH, _Ctl} = megaco_udp:open(Sup, [{port, Port}, {udp_options, [{ip, {127, 0, 0, 1}}]},
-                                                     {receive_handle, RH}])
-    end,
+    ok = mgc_listen:start(Port, Transport, megaco_pretty_text_encoder,
+                          [{user_mod, ?MODULE}, {user_args, [Driver]}, {request_timer, Timer},
+                           {long_request_timer, 15000}, {reply_timer, 10000}]),
     say("LISTENING ~p", [Port]),
     Conn = receive {registered, C} -> C after 30000 -> say("FAIL no registration", []), halt(1) end,
     commands(Conn),
