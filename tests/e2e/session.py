@@ -44,6 +44,21 @@ def say(text):
     print(text, flush=True)
 
 
+def wait_until(condition, timeout, failure):
+    """Polls `condition` until it holds; after `timeout` seconds fails with `failure`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise Failed(failure() if callable(failure) else failure)
+        time.sleep(0.02)
+
+
+def make_certificate(cert, key, name):
+    """A self-signed ECDSA P-256 certificate and its key, with openssl."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-subj", "/CN=" + name, "-days", "2", "-keyout", key, "-out", cert], check=True, capture_output=True)
+
+
 class Lines:
     """A child process whose stdout lines are collected on a thread."""
 
@@ -180,9 +195,7 @@ class Stage:
         self.others = []
         self.terminal_cert = os.path.join(self.dir, "terminal.pem")
         self.terminal_key = os.path.join(self.dir, "terminal.key")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                        "-subj", "/CN=terminal", "-days", "2", "-keyout", self.terminal_key, "-out", self.terminal_cert],
-                       check=True, capture_output=True)
+        make_certificate(self.terminal_cert, self.terminal_key, "terminal")
         self.terminal_fingerprint = "sha-256 " + fingerprint_of_pem(open(self.terminal_cert).read())
 
     def start(self):
@@ -197,16 +210,14 @@ class Stage:
         self.daemon = Lines([os.path.join(self.args.build, "host/app/mediasecd"), "--config", config], "mediasecd",
                             stdin=False)
         m = self.mgc.wait_for(r"^REGISTERED (\S+) (\S+)", 30, "the gateway's ServiceChange")
-        deadline = time.monotonic() + 10
-        while self.ctl_json("status")["h248"]["state"] != "registered":  # megaco's reply on its way
-            if time.monotonic() > deadline:
-                raise Failed("mediasecd did not take the MGC's reply to its ServiceChange")
-            time.sleep(0.02)
+        wait_until(lambda: self.ctl_json("status")["h248"]["state"] == "registered",  # megaco's reply on its way
+                   10, "mediasecd did not take the MGC's reply to its ServiceChange")
         say("  MGC (megaco): mediasecd registered (%s, profile %s)" % (m.group(1), m.group(2)))
 
     def daemon_lines(self, pattern, timeout=10.0):
         """mediasecd's log lines so far that match."""
-        self.daemon.wait_for(pattern, timeout) if not any(re.search(pattern, l) for l in self.daemon.seen) else None
+        if not any(re.search(pattern, l) for l in self.daemon.seen):
+            self.daemon.wait_for(pattern, timeout)
         return [l for l in self.daemon.seen if re.search(pattern, l)]
 
     def ctl_json(self, *command):
@@ -294,18 +305,11 @@ class TcpCore:
             self.received += data
 
     def wait_for(self, data, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while data not in self.received:
-            if time.monotonic() > deadline:
-                raise Failed("the core did not receive %r (got %r)" % (data, self.received))
-            time.sleep(0.02)
+        wait_until(lambda: data in self.received, timeout,
+                   lambda: "the core did not receive %r (got %r)" % (data, self.received))
 
     def wait_closed(self, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while not self.closed:
-            if time.monotonic() > deadline:
-                raise Failed("the gateway did not close the core connection")
-            time.sleep(0.02)
+        wait_until(lambda: self.closed, timeout, "the gateway did not close the core connection")
 
 
 MSRP_SEND = ("MSRP a786hjs2 SEND\r\nTo-Path: {to}\r\nFrom-Path: {frm}\r\nMessage-ID: 87652491\r\n"
@@ -780,15 +784,10 @@ def operator_views(stage):
         raise Failed("/other was not 404")
     say("  GET /metrics: %d families in Prometheus text; /other is 404" % body.count("# TYPE"))
     # A new certificate, then SIGHUP: new sessions use it.
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-subj", "/CN=gateway-2", "-days", "2", "-keyout", os.path.join(stage.dir, "gateway.key"),
-                    "-out", os.path.join(stage.dir, "gateway.pem")], check=True, capture_output=True)
+    make_certificate(os.path.join(stage.dir, "gateway.pem"), os.path.join(stage.dir, "gateway.key"), "gateway-2")
     stage.daemon.proc.send_signal(1)
-    deadline = time.monotonic() + 10
-    while stage.ctl_json("status")["certificate"]["fingerprint"] == before:
-        if time.monotonic() > deadline:
-            raise Failed("SIGHUP did not reload the certificate")
-        time.sleep(0.1)
+    wait_until(lambda: stage.ctl_json("status")["certificate"]["fingerprint"] != before, 10,
+               "SIGHUP did not reload the certificate")
     after = stage.ctl_json("status")["certificate"]["fingerprint"]
     say("  SIGHUP: certificate reloaded, a=fingerprint %s... -> %s..." % (before[:20], after[:20]))
     # A broken certificate file: the reload fails, the certificate in use stays.
