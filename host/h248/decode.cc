@@ -29,6 +29,10 @@ bool is_timestamp(std::string_view w) {
   return true;
 }
 
+// Lists in a message (commands of an action, descriptors of a command, properties, observed
+// events) rarely hold more items than this: reserving it costs one allocation instead of three.
+constexpr size_t kTypicalListSize = 4;
+
 class Parser {
  public:
   Parser(std::string_view in, const DecodeLimits& limits) : in_(in), limits_(limits) {}
@@ -468,6 +472,7 @@ Action Parser::action(bool request) {
     close('}');
     return a;
   }
+  a.commands.reserve(kTypicalListSize);
   do {
     std::optional<Token> t = peek_token();
     if (t && context_property(*t, a.properties)) continue;
@@ -711,6 +716,7 @@ void Parser::command_body(Command& cmd, bool request) {
     close('}');
     return;
   }
+  cmd.descriptors.reserve(kTypicalListSize);
   do {
     skip();
     size_t start = pos_;
@@ -841,6 +847,7 @@ LocalControlDescriptor Parser::local_control(bool names_only) {
     close('}');
     return lc;
   }
+  lc.properties.reserve(kTypicalListSize);
   do {
     skip();
     size_t start = pos_;
@@ -884,6 +891,7 @@ TerminationStateDescriptor Parser::termination_state(bool names_only) {
     close('}');
     return ts;
   }
+  ts.properties.reserve(kTypicalListSize);
   do {
     std::string_view w = word();
     auto t = lookup_token(w);
@@ -1250,6 +1258,7 @@ ObservedEventsDescriptor Parser::observed_events() {
   expect('=');
   oe.request_id = number<uint32_t>("request ID");
   open('{');
+  oe.events.reserve(kTypicalListSize);
   do {
     ObservedEvent ev;
     std::string_view w = word();
