@@ -202,6 +202,7 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
                }},
               {"encoding", set_choice(a.form, std::map<std::string, h248::Form>{{"compact", h248::Form::kCompact}, {"pretty", h248::Form::kPretty}})},
               {"version", set_int(a.version, 1, 3)},
+              {"max_message_size", set_int(a.max_message_size, 0, 65507)},
               {"retry_after_all_failed_ms", set_millis(a.retry_after_all_failed)},
               {"timers", [&](const toml::node& v, const std::string& k) {
                  return section(v, k,

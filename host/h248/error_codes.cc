@@ -52,6 +52,7 @@ std::string_view text(uint16_t code) {
       return "TransactionRequest Received before a ServiceChange Reply has been received";
     case kNumberOfTransactionPendingsExceeded: return "Number of Transaction Pendings Exceeded";
     case kInsufficientResources: return "Insufficient resources";
+    case kResponseExceedsMaximumPduSize: return "Response exceeds maximum transport PDU size";
     default: return "";
   }
 }

@@ -53,6 +53,7 @@ inline constexpr uint16_t kCommandReceivedFromUnauthorizedEntity = 504;
 inline constexpr uint16_t kTransactionRequestReceivedBeforeServiceChangeReply = 505;
 inline constexpr uint16_t kNumberOfTransactionPendingsExceeded = 506;
 inline constexpr uint16_t kInsufficientResources = 510;
+inline constexpr uint16_t kResponseExceedsMaximumPduSize = 533;  // Response exceeds maximum transport PDU size
 inline constexpr uint16_t kIncorrectStreamEndpointInterlinkage = 488;
 
 // The standard short text for a code ("Syntax Error in Message"), or "" if we do not know it.

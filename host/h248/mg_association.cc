@@ -1,5 +1,6 @@
 #include "host/h248/mg_association.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -8,6 +9,10 @@
 #include "host/h248/error_codes.h"
 
 namespace mediasec::h248 {
+namespace {
+// The smallest seg/mgcmaxpdusize we accept: a segment must hold a whole action reply.
+constexpr size_t kMinMessageSize = 512;
+}  // namespace
 
 ProfileId default_profile(Profile p) {
   switch (p) {
@@ -66,6 +71,16 @@ void MgAssociation::use_mgc(const net::Endpoint& mgc) {
   MessageId mid{me.storage.ss_family == AF_INET6 ? MessageId::Kind::kIp6 : MessageId::Kind::kIp4, me.host(), me.port()};
   transactions_ = std::make_unique<TransactionManager>(mid, config_.version, config_.timers, config_.form);
   transactions_->set_request_handler([this](const TransactionRequest& r) { on_request(r); });
+  mgc_max_message_size_ = 0;
+  transactions_->set_max_message_size(max_message_size());
+}
+
+size_t MgAssociation::max_message_size() const {
+  constexpr size_t kUdpMaxPayload = 65507;
+  size_t limit = config_.transport == MgcTransport::kUdp ? kUdpMaxPayload : kTpktMaxPayload;
+  if (config_.max_message_size != 0) limit = std::min(limit, config_.max_message_size);
+  if (mgc_max_message_size_ != 0) limit = std::min(limit, mgc_max_message_size_);
+  return limit;
 }
 
 void MgAssociation::start() { register_with(0, ServiceChangeMethod::kRestart, "901 Cold Boot"); }
@@ -229,7 +244,8 @@ void MgAssociation::hand_off_to(const net::Endpoint& to) {
 
 // root/MGProvisionalResponseTimerValue -> when we send Pending; root/normalMGCExecutionTime ->
 // our first retransmission (UDP); root/MGCOriginatedPendingLimit and MGOriginatedPendingLimit ->
-// the Pending limits. Values are milliseconds and counts; a value out of range is ignored.
+// the Pending limits; seg/mgcmaxpdusize -> the largest message we send (replies above it are
+// segmented). Values are milliseconds, counts and bytes; a value out of range is ignored.
 void MgAssociation::apply_root_properties(const std::vector<PropertyParm>& properties) {
   TransactionTimers t = config_.timers;
   for (const PropertyParm& p : properties) {
@@ -243,11 +259,13 @@ void MgAssociation::apply_root_properties(const std::vector<PropertyParm>& prope
       t.initial_retransmit = Millis(v);
     else if (iequals(p.name, "root/MGCOriginatedPendingLimit")) t.peer_pending_limit = static_cast<unsigned>(v);
     else if (iequals(p.name, "root/MGOriginatedPendingLimit")) t.own_pending_limit = static_cast<unsigned>(v);
+    else if (iequals(p.name, "seg/mgcmaxpdusize") && v >= kMinMessageSize) mgc_max_message_size_ = v;
     else continue;
     log("root property " + p.name + " = " + std::to_string(v));
   }
   config_.timers = t;
   transactions_->set_timers(t);
+  transactions_->set_max_message_size(max_message_size());
 }
 
 void MgAssociation::on_message(std::string_view data, const net::Endpoint& from) {
@@ -269,6 +287,9 @@ void MgAssociation::on_message(std::string_view data, const net::Endpoint& from)
     return;
   }
   last_heard_ = Clock::now();
+  // A message-level error (459 when segments of our reply went missing for the MGC's segment
+  // timer) answers no transaction: it is logged.
+  if (m->error) log("MGC reports error " + std::to_string(m->error->code) + " " + m->error->text);
   transactions_->receive(*m, Clock::now());
 }
 

@@ -50,6 +50,10 @@ struct AssociationConfig {
   uint8_t version = 3;
   Form form = Form::kCompact;
   TransactionTimers timers;
+  // The largest message sent to the MGC (0: what the transport carries, 65,507 bytes in a UDP
+  // datagram or 65,531 in a TPKT packet). Larger replies are segmented (version 3) or refused
+  // with error 533. The MGC may lower it with the ROOT property seg/mgcmaxpdusize.
+  size_t max_message_size = 0;
   Millis retry_after_all_failed{2000};   // pause before starting again at the first MGC
 };
 
@@ -110,6 +114,8 @@ class MgAssociation {
   void on_registration_reply(const RequestResult& result, ServiceChangeMethod method);
   void on_request(const TransactionRequest& request);
   void apply_root_properties(const std::vector<PropertyParm>& properties);
+  // The largest message we may send: the transport's, the configuration's, the MGC's.
+  size_t max_message_size() const;
   void on_message(std::string_view data, const net::Endpoint& from);
   bool receive_tcp(Millis wait);       // true: something arrived
   bool receive_one(Millis wait);
@@ -133,6 +139,7 @@ class MgAssociation {
   Clock::time_point retry_at_ = Clock::time_point::max();
   // Inactivity timer (it/ito on ROOT): report and treat the MGC as lost when it stays silent.
   std::optional<Millis> inactivity_;
+  size_t mgc_max_message_size_ = 0;  // seg/mgcmaxpdusize from the MGC (0: not set)
   std::optional<uint32_t> inactivity_request_id_;
   Clock::time_point last_heard_ = Clock::now();
   AssociationStats stats_;

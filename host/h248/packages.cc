@@ -120,6 +120,12 @@ PackageRegistry PackageRegistry::standard() {
           stat("or", VT::kInteger, kStd, "octets received")}});
   r.add({"it", 0x0045, 1, "", "H.248.14",
          {event("ito", {"mit"}, kStd, "inactivity timeout: no message from the MGC for mit x 10 ms")}});
+  r.add({"seg", 0x00a3, 1, "", "H.248.1 Annex E (v3 segmentation)",
+         {prop("mgsegtime", VT::kInteger, "", {}, kOurs, "ms the MG waits for missing segments of a reply"),
+          prop("mgcsegtime", VT::kInteger, "", {}, kOurs, "ms the MGC waits for missing segments of a reply"),
+          prop("mgmaxpdusize", VT::kInteger, "", {}, kOurs, "largest message the MGC sends the MG (bytes)"),
+          prop("mgcmaxpdusize", VT::kInteger, "", {}, kOurs,
+               "largest message the MG sends the MGC (bytes); larger replies are segmented")}});
   r.add({"ds", 0x008b, 2, "", "H.248.52", {prop("dscp", VT::kInteger, "", {}, kStd, "DiffServ code point")}});
   r.add({"gm", 0x008c, 2, "", "H.248.43",
          {prop("rsaf", VT::kBoolean, "OFF", {}, kStd, "remote source address filtering"),

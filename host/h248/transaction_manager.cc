@@ -1,6 +1,9 @@
 #include "host/h248/transaction_manager.h"
 
 #include <algorithm>
+#include <cstddef>
+
+#include "host/h248/error_codes.h"
 
 namespace mediasec::h248 {
 
@@ -17,6 +20,58 @@ std::string TransactionManager::encode_one(Transaction t) const {
 }
 
 void TransactionManager::emit(Transaction t) { output_.push_back(encode_one(std::move(t))); }
+
+std::vector<std::string> TransactionManager::encode_reply(TransactionReply r) {
+  const uint32_t id = r.id;
+  std::string whole = encode_one(r);
+  if (max_message_size_ == 0 || whole.size() <= max_message_size_) return {std::move(whole)};
+  auto too_large = [&] {
+    ++stats_.responses_too_large;
+    TransactionReply e;
+    e.id = id;
+    e.error = ErrorDescriptor{errors::kResponseExceedsMaximumPduSize,
+                              "reply of " + std::to_string(whole.size()) + " bytes exceeds " +
+                                  std::to_string(max_message_size_)};
+    return std::vector<std::string>{encode_one(std::move(e))};
+  };
+  if (version_ < 3 || r.error || r.actions.empty()) return too_large();
+  // Greedy: as many whole actions per segment as fit. A segment is measured with the widest
+  // segment number and the END mark, so its final encoding is never larger.
+  auto segment_of = [&](size_t begin, size_t end, uint16_t number, bool last) {
+    TransactionReply seg;
+    seg.id = id;
+    seg.segment = number;
+    seg.segmentation_complete = last;
+    seg.actions.assign(r.actions.begin() + static_cast<ptrdiff_t>(begin), r.actions.begin() + static_cast<ptrdiff_t>(end));
+    return encode_one(std::move(seg));
+  };
+  std::vector<std::pair<size_t, size_t>> ranges;
+  size_t begin = 0;
+  for (size_t end = 1; end <= r.actions.size(); ++end) {
+    if (segment_of(begin, end, UINT16_MAX, true).size() <= max_message_size_) continue;
+    if (end - begin == 1) return too_large();  // this action's reply alone does not fit
+    ranges.emplace_back(begin, end - 1);
+    begin = end - 1;
+    if (segment_of(begin, end, UINT16_MAX, true).size() > max_message_size_) return too_large();
+  }
+  ranges.emplace_back(begin, r.actions.size());
+  if (ranges.size() >= UINT16_MAX) return too_large();
+  std::vector<std::string> segments;
+  for (size_t i = 0; i < ranges.size(); ++i)
+    segments.push_back(segment_of(ranges[i].first, ranges[i].second, static_cast<uint16_t>(i + 1), i + 1 == ranges.size()));
+  stats_.segments_sent += segments.size();
+  return segments;
+}
+
+size_t TransactionManager::send_unacknowledged(const Incoming& in) {
+  size_t sent = 0;
+  for (size_t i = 0; i < in.encoded_reply.size(); ++i) {
+    if (i < in.segment_acked.size() && in.segment_acked[i]) continue;
+    output_.push_back(in.encoded_reply[i]);
+    ++sent;
+  }
+  return sent;
+}
 
 uint32_t TransactionManager::send_request(std::vector<Action> actions, ReplyCallback callback, Clock::time_point now) {
   const uint32_t id = next_id_;
@@ -38,10 +93,16 @@ void TransactionManager::reply(TransactionReply r, Clock::time_point now) {
   if (it == incoming_.end() || it->second.answered) return;
   Incoming& in = it->second;
   in.answered = true;
-  in.encoded_reply = encode_one(std::move(r));
+  in.encoded_reply = encode_reply(std::move(r));
   in.expires = now + timers_.reply_retention;
   retention_.emplace_back(in.expires, it->first);
-  output_.push_back(in.encoded_reply);
+  send_unacknowledged(in);
+  if (in.encoded_reply.size() > 1) {
+    in.segment_acked.assign(in.encoded_reply.size(), false);
+    in.segment_interval = timers_.initial_retransmit;
+    in.segment_resend = now + in.segment_interval;
+    segmented_.insert(it->first);
+  }
 }
 
 void TransactionManager::reject(uint32_t id, ErrorDescriptor error, Clock::time_point now) {
@@ -72,7 +133,9 @@ void TransactionManager::receive(const Message& message, Clock::time_point now) 
       if (it != incoming_.end()) {
         // A retransmission: the stored reply, or Pending while we are still working on it.
         if (it->second.answered) {
-          output_.push_back(it->second.encoded_reply);
+          // Every segment acknowledged and still asked again: the peer lost them all, send all.
+          if (send_unacknowledged(it->second) == 0)
+            for (const std::string& m : it->second.encoded_reply) output_.push_back(m);
           ++stats_.duplicates_answered;
         } else if (it->second.pendings < timers_.own_pending_limit) {
           emit(TransactionPending{req->id});
@@ -89,11 +152,12 @@ void TransactionManager::receive(const Message& message, Clock::time_point now) 
       if (handler_) handler_(*req);
     } else if (auto* rep = std::get_if<TransactionReply>(&t)) {
       if (rep->immediate_ack_required) acks.push_back({rep->id, rep->id});
-      if (outgoing_.count(rep->id)) {
-        RequestResult r;
-        r.reply = *rep;
-        finish(rep->id, std::move(r));
-      }
+      receive_reply(*rep, now);
+    } else if (auto* sm = std::get_if<SegmentReply>(&t)) {
+      ++stats_.segment_replies_received;
+      auto it = incoming_.find(sm->id);
+      if (it != incoming_.end() && sm->segment >= 1 && sm->segment <= it->second.segment_acked.size())
+        it->second.segment_acked[sm->segment - 1] = true;
     } else if (auto* pn = std::get_if<TransactionPending>(&t)) {
       auto it = outgoing_.find(pn->id);
       if (it != outgoing_.end()) {
@@ -130,6 +194,38 @@ void TransactionManager::receive(const Message& message, Clock::time_point now) 
   }
 }
 
+void TransactionManager::receive_reply(const TransactionReply& rep, Clock::time_point now) {
+  if (!rep.segment) {
+    if (outgoing_.count(rep.id)) {
+      RequestResult r;
+      r.reply = rep;
+      finish(rep.id, std::move(r));
+    }
+    return;
+  }
+  // A segment: acknowledged whether or not it is new, kept until all have arrived.
+  ++stats_.segments_received;
+  emit(SegmentReply{rep.id, *rep.segment, rep.segmentation_complete});
+  auto it = outgoing_.find(rep.id);
+  if (it == outgoing_.end()) return;
+  Outgoing& o = it->second;
+  o.segments.insert_or_assign(*rep.segment, rep);
+  if (rep.segmentation_complete) o.last_segment = *rep.segment;
+  // The peer has answered: stop retransmitting and wait for the rest until the long timer.
+  o.give_up = now + timers_.long_timeout;
+  o.next_send = o.give_up;
+  const bool complete = o.last_segment && o.segments.begin()->first == 1 &&
+                        o.segments.rbegin()->first == *o.last_segment && o.segments.size() == *o.last_segment;
+  if (!complete) return;
+  RequestResult r;
+  r.reply.id = rep.id;
+  for (auto& [number, seg] : o.segments) {
+    for (Action& a : seg.actions) r.reply.actions.push_back(std::move(a));
+    if (seg.error && !r.reply.error) r.reply.error = std::move(seg.error);
+  }
+  finish(rep.id, std::move(r));
+}
+
 void TransactionManager::tick(Clock::time_point now) {
   std::vector<uint32_t> expired;
   for (auto& [id, o] : outgoing_) {
@@ -155,6 +251,22 @@ void TransactionManager::tick(Clock::time_point now) {
     if (it != incoming_.end() && it->second.answered && it->second.expires <= now) incoming_.erase(it);
     retention_.pop_front();
   }
+  for (auto sit = segmented_.begin(); sit != segmented_.end();) {
+    auto it = incoming_.find(*sit);
+    if (it == incoming_.end() || !it->second.answered ||
+        std::all_of(it->second.segment_acked.begin(), it->second.segment_acked.end(), [](bool b) { return b; })) {
+      sit = segmented_.erase(sit);
+      continue;
+    }
+    Incoming& in = it->second;
+    if (now >= in.segment_resend) {
+      send_unacknowledged(in);
+      ++stats_.segment_retransmissions;
+      in.segment_interval = std::min(in.segment_interval * 2, timers_.max_retransmit);
+      in.segment_resend = now + in.segment_interval;
+    }
+    ++sit;
+  }
   while (!provisional_.empty() && provisional_.front().first <= now) {
     auto it = incoming_.find(provisional_.front().second);
     if (it != incoming_.end() && !it->second.answered && !it->second.pending_sent &&
@@ -173,6 +285,8 @@ Clock::time_point TransactionManager::next_deadline() const {
   for (const auto& [id, o] : outgoing_) next = std::min({next, o.next_send, o.give_up});
   if (!retention_.empty()) next = std::min(next, retention_.front().first);
   if (!provisional_.empty()) next = std::min(next, provisional_.front().first);
+  for (uint32_t id : segmented_)
+    if (auto it = incoming_.find(id); it != incoming_.end()) next = std::min(next, it->second.segment_resend);
   return next;
 }
 

@@ -2,6 +2,9 @@
 // framing): request retransmission with back-off, duplicate requests answered from stored
 // replies, Pending when a request outlives the provisional timer, long timer after a Pending,
 // TransactionResponseAck for replies that ask for it (ImmAckRequired) and for our stored replies.
+// Segmentation (H.248.1 v3): a reply larger than the largest message we may send is split into
+// segments at action boundaries, each retransmitted until the peer's SegmentReply acknowledges
+// it; segmented replies to our own requests are acknowledged and put back together.
 //
 // Sans I/O: the caller feeds received messages and the time, and sends what take_output()
 // returns. One manager per peer: each has its own transaction-ID space.
@@ -12,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -52,6 +56,11 @@ struct TransactionStats {
   uint64_t duplicates_answered = 0;
   uint64_t acks_sent = 0;
   uint64_t acks_received = 0;
+  uint64_t segments_sent = 0;           // segments of our replies, first transmissions
+  uint64_t segment_retransmissions = 0;
+  uint64_t segment_replies_received = 0;
+  uint64_t segments_received = 0;       // segments of replies to our requests
+  uint64_t responses_too_large = 0;     // replies that became error 533
 };
 
 class TransactionManager {
@@ -65,6 +74,11 @@ class TransactionManager {
 
   void set_request_handler(RequestHandler handler) { handler_ = std::move(handler); }
   void set_version(uint8_t version) { version_ = version; }
+  // The largest message we send, in bytes (0: no limit, as over TCP). A reply that does not fit
+  // is segmented; without version 3, or when one action's reply alone does not fit, the reply
+  // becomes error 533 (response exceeds maximum transport PDU size).
+  void set_max_message_size(size_t bytes) { max_message_size_ = bytes; }
+  size_t max_message_size() const { return max_message_size_; }
   // New timers apply to what is sent and received from now on.
   void set_timers(const TransactionTimers& timers) { timers_ = timers; }
   const TransactionTimers& timers() const { return timers_; }
@@ -98,6 +112,8 @@ class TransactionManager {
     Millis interval;
     unsigned retransmissions = 0;
     unsigned pendings = 0;
+    std::map<uint16_t, TransactionReply> segments;  // of a segmented reply, by number
+    std::optional<uint16_t> last_segment;           // the number of the one marked END
   };
   struct Incoming {
     bool answered = false;
@@ -105,10 +121,17 @@ class TransactionManager {
     Clock::time_point expires;  // answered: when the stored reply is dropped
     bool pending_sent = false;
     unsigned pendings = 0;
-    std::string encoded_reply;
+    std::vector<std::string> encoded_reply;  // one message, or one per segment
+    std::vector<bool> segment_acked;         // segmented: the peer's SegmentReplies so far
+    Clock::time_point segment_resend;        // segmented: when unacknowledged segments go again
+    Millis segment_interval{0};
   };
 
   std::string encode_one(Transaction t) const;
+  // The messages that carry a reply: one, its segments, or an error 533 when it cannot fit.
+  std::vector<std::string> encode_reply(TransactionReply r);
+  size_t send_unacknowledged(const Incoming& in);  // returns how many were sent
+  void receive_reply(const TransactionReply& reply, Clock::time_point now);
   void emit(Transaction t);
   void finish(uint32_t id, RequestResult result);
 
@@ -125,6 +148,8 @@ class TransactionManager {
   // answered wait for the provisional timer in the order they arrived.
   std::deque<std::pair<Clock::time_point, uint32_t>> retention_;
   std::deque<std::pair<Clock::time_point, uint32_t>> provisional_;
+  std::set<uint32_t> segmented_;  // answered requests whose segments are not all acknowledged
+  size_t max_message_size_ = 0;
   std::deque<std::string> output_;
   TransactionStats stats_;
 };

@@ -43,6 +43,7 @@ listen = "[::1]:2950"
 mgcs = ["10.0.0.1:2944", "10.0.0.2:2944"]
 encoding = "pretty"
 version = 2
+max_message_size = 1400
 [h248.timers]
 initial_retransmit_ms = 250
 request_timeout_ms = 5000
@@ -77,6 +78,7 @@ file = "log/mediasecd.log"
   EXPECT_EQ(c->association.mgcs[1].host, "10.0.0.2");
   EXPECT_EQ(c->association.form, h248::Form::kPretty);
   EXPECT_EQ(c->association.version, 2);
+  EXPECT_EQ(c->association.max_message_size, 1400u);
   EXPECT_EQ(c->association.timers.initial_retransmit, h248::Millis(250));
   EXPECT_EQ(c->association.timers.request_timeout, h248::Millis(5000));
   ASSERT_EQ(c->renames.size(), 1u);
@@ -110,6 +112,7 @@ TEST(DaemonConfig, BadFilesAreRefusedWithFileLineAndKey) {
   EXPECT_EQ(ErrorOf(mgc + "[tls]\nrenegotiation = \"yes\"\n"), std::string(kSource) + ":4: tls.renegotiation: expected true or false");
   EXPECT_NE(ErrorOf(mgc + "transport = \"sctp\"\n").find(":3: h248.transport: 'sctp' is not one of tcp, udp"), std::string::npos);
   EXPECT_NE(ErrorOf(mgc + "version = 4\n").find("h248.version: must be between 1 and 3"), std::string::npos);
+  EXPECT_NE(ErrorOf(mgc + "max_message_size = 70000\n").find("h248.max_message_size: must be between 0 and 65507"), std::string::npos);
   EXPECT_NE(ErrorOf("[h248]\nmgcs = [\"10.0.0.1\"]\n").find(":2: h248.mgcs: '10.0.0.1' is not host:port"), std::string::npos);
   EXPECT_NE(ErrorOf("[h248]\nmgcs = [\"10.0.0.1:99999\"]\n").find("has no valid port"), std::string::npos);
   EXPECT_NE(ErrorOf("[h248]\nmgcs = []\n").find("expected a list"), std::string::npos);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <regex>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -101,11 +102,12 @@ class MegacoMgc : public ::testing::Test {
   // Starts megaco on `mgc_port`, lets our MG register through `via_port` (the MGC itself or a
   // relay) and runs the scenario; answers WAITING_NOTIFY with a Notify of tcpbcc/tcpest.
   Run run_call(uint16_t mgc_port, uint16_t via_port, const std::string& encoding, int sc_delay_ms,
-               TransactionTimers timers = {}, MgcTransport transport = MgcTransport::kUdp) {
+               TransactionTimers timers = {}, MgcTransport transport = MgcTransport::kUdp,
+               const std::string& scenario = "call") {
     Run run;
     Subprocess mgc({"erl", "-noshell", "-pa", MEDIASEC_MGC_PEER_DIR, "-run", "mgc_peer", "main",
                     std::to_string(mgc_port), encoding, std::to_string(sc_delay_ms),
-                    transport == MgcTransport::kTcp ? "tcp" : "udp"});
+                    transport == MgcTransport::kTcp ? "tcp" : "udp", scenario, "0", "0"});
     EXPECT_TRUE(mgc.started());
     // Wait for megaco to listen before registering.
     auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -315,6 +317,42 @@ TEST_F(MegacoMgc, ReRegistersAsDisconnectedAfterLosingTheMgc) {
                      "compact", "0"});
   ASSERT_TRUE(mg.run_until([&] { return mg.state() == AssociationState::kRegistered; }, 30s));
   EXPECT_EQ(wait_for_line(second, "REGISTERED"), "REGISTERED disconnected 3gpp_iq");
+}
+
+// A transaction of sixteen Adds whose reply exceeds the 600 bytes the MGC allows (ROOT
+// seg/mgcmaxpdusize): we send it in segments, megaco acknowledges each and puts the reply back
+// together. The relay loses the first copy of segment 2; we send it again until acknowledged.
+TEST_F(MegacoMgc, SegmentsRepliesLargerThanTheMgcAllowsAndResendsALostSegment) {
+  const uint16_t port = free_udp_port();
+  const std::regex segment_two(R"(P=\d+/2[{/])");
+  std::atomic<int> dropped{0};
+  LossyRelay relay(port, [&](bool to_mgc, const std::string& data) {
+    if (to_mgc && dropped == 0 && std::regex_search(data, segment_two)) {
+      ++dropped;
+      return true;
+    }
+    return false;
+  });
+  TransactionTimers timers;
+  timers.initial_retransmit = 200ms;
+  Run r = run_call(port, relay.port(), "compact", 0, timers, MgcTransport::kUdp, "segments");
+  ASSERT_TRUE(r.done) << dump(r);
+  ASSERT_EQ(r.lines.count("FAIL"), 0u) << dump(r);
+  EXPECT_EQ(r.lines["MAX_PDU"], "600") << dump(r);
+  std::istringstream seg(r.lines["SEGMENTS"]);
+  size_t segments = 0, actions = 0;
+  std::string word;
+  seg >> segments >> word >> actions;
+  EXPECT_GE(segments, 3u) << dump(r);
+  EXPECT_EQ(actions, 16u) << "every Add reply arrived, once" << dump(r);
+  EXPECT_EQ(r.lines["SUBTRACTED"], "16") << dump(r);
+  EXPECT_EQ(dropped, 1);
+  EXPECT_EQ(tx_.segments_sent, segments);
+  EXPECT_GE(tx_.segment_retransmissions, 1u) << "the lost segment was not sent again";
+  EXPECT_GE(tx_.segment_replies_received, segments) << "megaco acknowledges every segment";
+  EXPECT_EQ(tx_.responses_too_large, 0u);
+  EXPECT_EQ(gateway_.context_count(), 0u);
+  EXPECT_EQ(media_.reserved(), 0u);
 }
 
 }  // namespace

@@ -138,5 +138,128 @@ TEST_F(TransactionManagerTest, PendingLimits) {
   EXPECT_EQ(tm_.take_output().size(), 1u);
 }
 
+// ---- segmentation (H.248.1 v3) ---------------------------------------------------------------
+
+// A reply with `n` actions, each an Add reply of about 100 bytes.
+TransactionReply big_reply(uint32_t id, size_t n) {
+  TransactionReply r;
+  r.id = id;
+  for (size_t i = 0; i < n; ++i) {
+    Command c;
+    c.type = CommandType::kAdd;
+    c.terminations = {{"tls/" + std::to_string(1000 + i)}};
+    MediaDescriptor m;
+    StreamParms sp;
+    sp.local = "v=0\r\nc=IN IP4 192.0.2.1\r\nm=message " + std::to_string(20000 + i) + " TCP/TLS/MSRP *\r\n";
+    m.streams.push_back(StreamDescriptor{1, sp});
+    c.descriptors.emplace_back(std::move(m));
+    Action a;
+    a.context = ContextId{static_cast<uint32_t>(i + 1)};
+    a.commands.push_back(std::move(c));
+    r.actions.push_back(std::move(a));
+  }
+  return r;
+}
+
+std::string request_text(uint32_t id) { return "!/3 [10.0.0.1]:2944\nT=" + std::to_string(id) + "{C=-{AV=ROOT}}"; }
+
+TEST_F(TransactionManagerTest, SegmentsALargeReplyAtActionBoundaries) {
+  tm_.set_max_message_size(600);
+  tm_.receive(parse(request_text(7)), t0_);
+  tm_.reply(big_reply(7, 12), t0_);
+  auto out = tm_.take_output();
+  ASSERT_GT(out.size(), 1u);
+  std::vector<Action> actions;
+  for (size_t i = 0; i < out.size(); ++i) {
+    EXPECT_LE(out[i].size(), 600u);
+    Message m = parse(out[i]);
+    ASSERT_EQ(m.transactions.size(), 1u);
+    auto* rep = std::get_if<TransactionReply>(&m.transactions[0]);
+    ASSERT_NE(rep, nullptr);
+    EXPECT_EQ(rep->id, 7u);
+    EXPECT_EQ(rep->segment, i + 1);
+    EXPECT_EQ(rep->segmentation_complete, i + 1 == out.size());
+    for (auto& a : rep->actions) actions.push_back(a);
+  }
+  // Every action, once, in order.
+  ASSERT_EQ(actions.size(), 12u);
+  for (uint32_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(actions[i].context, ContextId{i + 1});
+    EXPECT_EQ(actions[i].commands.at(0).terminations.at(0).name, "tls/" + std::to_string(1000 + i));
+  }
+  EXPECT_EQ(tm_.stats().segments_sent, out.size());
+}
+
+TEST_F(TransactionManagerTest, RetransmitsUnacknowledgedSegmentsUntilSegmentReplies) {
+  tm_.set_max_message_size(300);
+  tm_.receive(parse(request_text(7)), t0_);
+  tm_.reply(big_reply(7, 12), t0_);
+  const size_t segments = tm_.take_output().size();
+  ASSERT_GE(segments, 3u);
+  // The peer acknowledges all but segment 2.
+  for (size_t n = 1; n <= segments; ++n) {
+    if (n == 2) continue;
+    tm_.receive(parse("!/3 [10.0.0.1]:2944\nSM=7/" + std::to_string(n) + (n == segments ? "/END" : "")), t0_ + 10ms);
+  }
+  EXPECT_EQ(sent_at(t0_ + 50ms), 0u);
+  tm_.tick(t0_ + 100ms);
+  auto again = tm_.take_output();
+  ASSERT_EQ(again.size(), 1u) << "only the unacknowledged segment goes again";
+  EXPECT_EQ(std::get<TransactionReply>(parse(again[0]).transactions[0]).segment, 2);
+  EXPECT_EQ(sent_at(t0_ + 300ms), 1u) << "with back-off";
+  // A retransmitted request also brings back only what is missing.
+  tm_.receive(parse(request_text(7)), t0_ + 310ms);
+  EXPECT_EQ(tm_.take_output().size(), 1u);
+  tm_.receive(parse("!/3 [10.0.0.1]:2944\nSM=7/2"), t0_ + 320ms);
+  EXPECT_EQ(sent_at(t0_ + 2000ms), 0u) << "all acknowledged: nothing more";
+  EXPECT_EQ(tm_.stats().segment_retransmissions, 2u);
+  EXPECT_EQ(tm_.stats().segment_replies_received, segments);
+}
+
+TEST_F(TransactionManagerTest, ReplyThatCannotBeSegmentedBecomesError533) {
+  // One action's reply alone is larger than the limit.
+  tm_.set_max_message_size(120);
+  tm_.receive(parse(request_text(8)), t0_);
+  tm_.reply(big_reply(8, 3), t0_);
+  auto out = tm_.take_output();
+  ASSERT_EQ(out.size(), 1u);
+  auto rep = std::get<TransactionReply>(parse(out[0]).transactions[0]);
+  ASSERT_TRUE(rep.error);
+  EXPECT_EQ(rep.error->code, 533);
+  EXPECT_FALSE(rep.segment);
+  // Version 2 has no segmentation: a reply over the limit is refused the same way.
+  TransactionManager v2({MessageId::Kind::kIp4, "127.0.0.1", 2944}, 2, timers());
+  v2.set_max_message_size(600);
+  v2.receive(parse("!/2 [10.0.0.1]:2944\nT=9{C=-{AV=ROOT}}"), t0_);
+  v2.reply(big_reply(9, 12), t0_);
+  out = v2.take_output();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<TransactionReply>(parse(out[0]).transactions[0]).error->code, 533);
+  EXPECT_EQ(v2.stats().responses_too_large, 1u);
+}
+
+TEST_F(TransactionManagerTest, PutsASegmentedReplyToOurRequestBackTogether) {
+  std::optional<RequestResult> result;
+  const uint32_t id = tm_.send_request({notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
+  tm_.take_output();
+  const std::string head = "!/3 [10.0.0.1]:2944\nP=" + std::to_string(id);
+  // Out of order: 2, then the last (3), then 1; each acknowledged with a SegmentReply.
+  tm_.receive(parse(head + "/2{C=2{N=ROOT}}"), t0_ + 10ms);
+  tm_.receive(parse(head + "/3/END{C=3{N=ROOT}}"), t0_ + 20ms);
+  EXPECT_FALSE(result);
+  EXPECT_EQ(sent_at(t0_ + 1500ms), 2u) << "no request retransmission once segments arrive; only the 2 acks";
+  tm_.receive(parse(head + "/1{C=1{N=ROOT}}"), t0_ + 1600ms);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, RequestOutcome::kReplied);
+  ASSERT_EQ(result->reply.actions.size(), 3u);
+  for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(result->reply.actions[i].context, ContextId{i + 1});
+  auto acks = tm_.take_output();
+  ASSERT_EQ(acks.size(), 1u);
+  auto sm = std::get<SegmentReply>(parse(acks[0]).transactions[0]);
+  EXPECT_EQ(sm.id, id);
+  EXPECT_EQ(sm.segment, 1);
+  EXPECT_EQ(tm_.stats().segments_received, 3u);
+}
+
 }  // namespace
 }  // namespace mediasec::h248

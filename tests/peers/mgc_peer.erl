@@ -8,6 +8,11 @@
 %%
 %% drives Add/Modify/Subtract call cycles from CALLERS concurrent processes for SECONDS after the
 %% MG registers and prints "CYCLES N SECONDS S" (megaco's own side is in the measurement).
+%%   erl -noshell -pa DIR -run mgc_peer main PORT ENCODING 0 udp segments 0 0
+%%
+%% sets ROOT seg/mgcmaxpdusize to 600 bytes, sends one transaction of sixteen Adds (each in a new
+%% context) and prints "SEGMENTS S ACTIONS A" from the reply megaco put back together (S = 0:
+%% the reply was not segmented), then Subtracts every context and prints "SUBTRACTED N".
 %% ENCODING is "pretty" or "compact". SC_DELAY_MS delays the reply to the MG's ServiceChange
 %% (a delay longer than the MG's retransmission timer makes the MG retransmit, and megaco then
 %% answers the duplicate with Pending).
@@ -50,6 +55,7 @@ main([PortS, EncodingS, DelayS, Transport, Mode, SecondsS, CallersS]) ->
     Result = case Mode of
                  "bench" -> (catch bench(list_to_integer(SecondsS), list_to_integer(CallersS), plain));
                  "bench_tls" -> (catch bench(list_to_integer(SecondsS), list_to_integer(CallersS), tls));
+                 "segments" -> (catch segments());
                  _ -> (catch drive())
              end,
     case Result of
@@ -123,6 +129,35 @@ drive() ->
             say("SUBTRACT ~s ~s", [tid(Term), string:join(Stats, ",")]);
         R5 -> throw({subtract, R5})
     end,
+    ok.
+
+segments() ->
+    Conn = receive {registered, C} -> C after 20000 -> throw(no_registration) end,
+    Props = [#'PropertyParm'{name = "seg/mgcmaxpdusize", value = ["600"]}],
+    RootMedia = #'MediaDescriptor'{termStateDescr = #'TerminationStateDescriptor'{propertyParms = Props}},
+    RootId = #megaco_term_id{id = ["root"]},
+    case call(Conn, ?megaco_null_context_id, {modReq, #'AmmRequest'{terminationID = [RootId],
+                                                                      descriptors = [{mediaDescriptor, RootMedia}]}}) of
+        {_, [{modReply, #'AmmsReply'{}}]} -> say("MAX_PDU 600", []);
+        R0 -> throw({max_pdu, R0})
+    end,
+    Local = sdp([{"v", "0"}, {"c", "IN IP4 $"}, {"m", "message $ TCP/MSRP *"}]),
+    Media = #'MediaDescriptor'{streams = {oneStream, #'StreamParms'{localDescriptor = Local}}},
+    Add = #'AmmRequest'{terminationID = [#megaco_term_id{contains_wildcards = true, id = [[?megaco_choose]]}],
+                        descriptors = [{mediaDescriptor, Media}]},
+    Adds = [#'ActionRequest'{contextId = ?megaco_choose_context_id,
+                             commandRequests = [#'CommandRequest'{command = {addReq, Add}}]} || _ <- lists:seq(1, 16)],
+    {Segments, Replies} =
+        case megaco:call(Conn, Adds, []) of
+            {_, {ok, [{SN, _} | _] = Segs}} when is_integer(SN) -> {length(Segs), lists:append([A || {_, A} <- Segs])};
+            {_, {ok, ARs}} when is_list(ARs) -> {0, ARs};
+            R1 -> throw({adds, R1})
+        end,
+    say("SEGMENTS ~p ACTIONS ~p", [Segments, length(Replies)]),
+    All = [#megaco_term_id{contains_wildcards = true, id = [[?megaco_all]]}],
+    Subtracted = [Ctx || #'ActionReply'{contextId = Ctx} <- Replies,
+                         {_, [{subtractReply, _} | _]} <- [call(Conn, Ctx, {subtractReq, #'SubtractRequest'{terminationID = All}})]],
+    say("SUBTRACTED ~p", [length(Subtracted)]),
     ok.
 
 bench(Seconds, Callers, Kind) ->
