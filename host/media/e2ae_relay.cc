@@ -1,5 +1,7 @@
 #include "host/media/e2ae_relay.h"
 
+#include <array>
+
 namespace mediasec::media {
 
 std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
@@ -10,6 +12,8 @@ std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::
   asio::error_code ignored;
   r->access_.set_option(asio::ip::tcp::no_delay(true), ignored);
   r->core_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  r->access_.non_blocking(true, ignored);
+  r->core_.non_blocking(true, ignored);
   r->session_->start();
   r->to_access();
   r->read_access();
@@ -24,14 +28,15 @@ E2aeRelay::E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, s
       session_(std::move(session)),
       msrp_(std::move(msrp)),
       on_release_(std::move(on_release)),
-      on_established_(std::move(on_established)),
-      access_buf_(kReadSize),
-      core_buf_(kReadSize) {}
+      on_established_(std::move(on_established)) {}
 
+// Reads wait for the socket to be readable and then read into a buffer on the stack, so an
+// idle relay holds no read buffer (thousands of idle sessions per worker); a wake-up reads on
+// until the socket is drained or the other side's queue is full, as a speculative read would.
 void E2aeRelay::read_access() {
   if (finished_ || access_reading_ || core_out_.queued() > kHighWater) return;
   access_reading_ = true;
-  access_.async_read_some(asio::buffer(access_buf_), [self = shared_from_this()](asio::error_code ec, size_t n) {
+  access_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](asio::error_code ec) {
     self->access_reading_ = false;
     if (self->finished_) return;
     if (ec) {
@@ -39,62 +44,101 @@ void E2aeRelay::read_access() {
       self->check_released();
       return;
     }
-    self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
-    self->note_established();
-    for (std::vector<uint8_t>& plain : self->session_->take_received_records()) {
-      if (!self->msrp_) {
-        self->to_core(std::move(plain));
-        continue;
-      }
-      std::vector<uint8_t> out;
-      if (auto ok = self->msrp_->to_core.feed(plain, out); !ok) {
-        self->bad_media("terminal", ok.error());
-        break;
-      }
-      if (!out.empty()) self->to_core(std::move(out));
-    }
-    self->to_access();
-    self->check_released();
-    self->read_access();
+    self->drain_access();
   });
+}
+
+void E2aeRelay::drain_access() {
+  std::array<uint8_t, kReadSize> buf;
+  for (size_t i = 0; i < kReadsPerWake && !finished_ && core_out_.queued() <= kHighWater; ++i) {
+    asio::error_code ec;
+    const size_t n = access_.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      session_->transport_closed();
+      check_released();
+      return;
+    }
+    from_access(std::span<const uint8_t>(buf.data(), n));
+    if (finished_) return;
+  }
+  read_access();
+}
+
+void E2aeRelay::from_access(std::span<const uint8_t> bytes) {
+  session_->receive(bytes);
+  note_established();
+  for (std::vector<uint8_t>& plain : session_->take_received_records()) {
+    if (!msrp_) {
+      to_core(std::move(plain));
+      continue;
+    }
+    std::vector<uint8_t> out;
+    if (auto ok = msrp_->to_core.feed(plain, out); !ok) {
+      bad_media("terminal", ok.error());
+      break;
+    }
+    if (!out.empty()) to_core(std::move(out));
+  }
+  to_access();
+  check_released();
 }
 
 void E2aeRelay::read_core() {
   if (finished_ || core_reading_ || access_out_.queued() > kHighWater) return;
   core_reading_ = true;
-  core_.async_read_some(asio::buffer(core_buf_), [self = shared_from_this()](asio::error_code ec, size_t n) {
+  core_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](asio::error_code ec) {
     self->core_reading_ = false;
     if (self->finished_) return;
     if (ec) {
-      // The core side ended: close_notify to the terminal, then release.
-      self->core_closed_ = true;
-      self->stats_.core_ended = !self->session_->released();
-      self->session_->close();
-      self->to_access();
-      self->check_released();
+      self->core_ended();
       return;
     }
-    std::span<const uint8_t> plain(self->core_buf_.data(), n);
-    if (self->msrp_) {
-      self->rewritten_.clear();
-      if (auto ok = self->msrp_->to_access.feed(plain, self->rewritten_); !ok) {
-        self->bad_media("core", ok.error());
-        return;
-      }
-      plain = self->rewritten_;
-    }
-    self->stats_.core_to_access += plain.size();
-    if (plain.empty()) {  // part of an MSRP message: held until the rest comes
-      self->read_core();
-      return;
-    }
-    if (auto r = self->session_->send(plain); !r) {
-      self->check_released();
-      return;
-    }
-    self->to_access();
-    self->read_core();
+    self->drain_core();
   });
+}
+
+void E2aeRelay::drain_core() {
+  std::array<uint8_t, kReadSize> buf;
+  for (size_t i = 0; i < kReadsPerWake && !finished_ && access_out_.queued() <= kHighWater; ++i) {
+    asio::error_code ec;
+    const size_t n = core_.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      core_ended();
+      return;
+    }
+    if (!from_core(std::span<const uint8_t>(buf.data(), n))) return;
+  }
+  read_core();
+}
+
+// The core side ended: close_notify to the terminal, then release.
+void E2aeRelay::core_ended() {
+  core_closed_ = true;
+  stats_.core_ended = !session_->released();
+  session_->close();
+  to_access();
+  check_released();
+}
+
+bool E2aeRelay::from_core(std::span<const uint8_t> plain) {
+  if (msrp_) {
+    rewritten_.clear();
+    if (auto ok = msrp_->to_access.feed(plain, rewritten_); !ok) {
+      bad_media("core", ok.error());
+      return false;
+    }
+    plain = rewritten_;
+  }
+  stats_.core_to_access += plain.size();
+  if (plain.empty()) return true;  // part of an MSRP message: held until the rest comes
+  if (auto r = session_->send(plain); !r) {
+    check_released();
+    return false;
+  }
+  to_access();
+  return true;
 }
 
 void E2aeRelay::note_established() {

@@ -51,7 +51,12 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   void bad_media(const std::string& side, const msrp::MsrpError& e);
   void note_established();
   void read_access();
+  void drain_access();
+  void from_access(std::span<const uint8_t> bytes);
   void read_core();
+  void drain_core();
+  bool from_core(std::span<const uint8_t> plain);  // false: the bearer ended
+  void core_ended();
   void to_access();  // whatever the session has for the terminal
   void to_core(std::vector<uint8_t> bytes);
   void write_access();
@@ -59,7 +64,8 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   void check_released();
   void finish(const tls::Release& why);
 
-  static constexpr size_t kReadSize = 256 * 1024;
+  static constexpr size_t kReadSize = 256 * 1024;  // per read, on the stack
+  static constexpr size_t kReadsPerWake = 8;
   static constexpr size_t kHighWater = 1 << 20;  // stop reading a side while the other has this much queued
 
   asio::ip::tcp::socket access_, core_;
@@ -69,7 +75,6 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   OnRelease on_release_;
   OnEstablished on_established_;
   bool established_ = false;
-  std::vector<uint8_t> access_buf_, core_buf_;
   WriteQueue access_out_, core_out_;
   bool access_reading_ = false, core_reading_ = false;
   bool finished_ = false;
