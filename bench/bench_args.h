@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -64,6 +65,12 @@ inline std::optional<Args> parse_args(int argc, char** argv, std::string_view us
 // One row of build/bench.json: the figure, its anchor measured in the same run, and how the two
 // compare (above 1 is better than the anchor).
 struct Figure {
+  Figure() = default;
+  Figure(std::string name_, double value_, std::string unit_, std::string anchor_ = "", double anchor_value_ = 0,
+         double ratio_ = 0)
+      : name(std::move(name_)), value(value_), unit(std::move(unit_)), anchor(std::move(anchor_)),
+        anchor_value(anchor_value_), ratio(ratio_) {}
+
   std::string name;
   double value = 0;
   std::string unit;

@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_args.h"
 #include "drivers/key_slot.h"
 #include "drivers/open_device.h"
 #include "host/media/e2ae_relay.h"
@@ -157,19 +158,9 @@ Measure Drive(uint16_t port, const std::filesystem::path& dir, Sink& sink, doubl
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string json_path;
-  double seconds = 5;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--json" && i + 1 < argc) {
-      json_path = argv[++i];
-    } else if (a == "--seconds" && i + 1 < argc) {
-      seconds = std::max(1.0, std::atof(argv[++i]));
-    } else {
-      std::fprintf(stderr, "usage: e2ae_relay_bench [--json FILE] [--seconds S]\n");
-      return 2;
-    }
-  }
+  const auto args = mediasec::bench::parse_args(argc, argv, "e2ae_relay_bench [--json FILE] [--seconds S]", 5);
+  if (!args) return 2;
+  const double seconds = std::max(1.0, args->seconds);
   const auto dir = std::filesystem::temp_directory_path() / ("mediasec-relay-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto gateway = tls::Identity::load_or_create(dir / "gw.pem", dir / "gw.key").value();
@@ -254,12 +245,7 @@ int main(int argc, char** argv) {
   const double ratio = ours > 0 && anchor > 0 ? ours / anchor : 0;
   std::printf("e2ae_relay_tls13_16k_sw  %.3f GB per CPU-second  anchor haproxy TLS termination, TCP mode, 1 thread %.3f  ratio %.2f\n",
               ours / 1e9, anchor / 1e9, ratio);
-  if (!json_path.empty()) {
-    nlohmann::json out = nlohmann::json::array();
-    out.push_back({{"name", "e2ae_relay_tls13_16k_sw"}, {"value", ours / 1e9}, {"unit", "GB/cpu-s"},
-                   {"anchor", "haproxy TLS termination (TCP, 1 thread)"}, {"anchor_value", anchor / 1e9},
-                   {"ratio", std::round(ratio * 1000) / 1000}});
-    std::ofstream(json_path) << out.dump(1) << "\n";
-  }
+  mediasec::bench::write_json(args->json_path, {{"e2ae_relay_tls13_16k_sw", ours / 1e9, "GB/cpu-s",
+                                                   "haproxy TLS termination (TCP, 1 thread)", anchor / 1e9, ratio}});
   return ours > 0 && anchor > 0 ? 0 : 1;
 }

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_args.h"
 #include "host/h248/gateway.h"
 #include "host/h248/mg_association.h"
 #include "host/h248/packages.h"
@@ -33,17 +34,15 @@ double cpu_seconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  constexpr const char* kUsage = "h248_call_bench MGC_PEER_DIR [--seconds S] [--callers N] [--json FILE]";
   if (argc < 2) {
-    std::fprintf(stderr, "usage: h248_call_bench MGC_PEER_DIR [--seconds S] [--callers N] [--json FILE]\n");
+    std::fprintf(stderr, "usage: %s\n", kUsage);
     return 2;
   }
-  int seconds = 5, callers = 8;
-  const char* json_path = nullptr;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atoi(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--callers") == 0) callers = std::atoi(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--json") == 0) json_path = argv[i + 1];
-  }
+  const auto args = mediasec::bench::parse_args(argc, argv, kUsage, 5, {"callers"}, 1);
+  if (!args) return 2;
+  const int seconds = std::max(1, static_cast<int>(args->seconds));
+  const int callers = static_cast<int>(args->number("callers", 8));
   const uint16_t port = net::UdpSocket::bind(*net::Endpoint::parse("127.0.0.1", 0))->local().port();
   test_env::Subprocess mgc({"erl", "-noshell", "-pa", argv[1], "-run", "mgc_peer", "main", std::to_string(port), "compact",
                             "0", "udp", "bench", std::to_string(seconds), std::to_string(callers)});
@@ -90,14 +89,9 @@ int main(int argc, char** argv) {
   std::printf("h248 calls: %lu Add/Modify/Subtract cycles in %.2f s = %.0f cycles/s (%d megaco callers); gateway CPU "
               "%.1f us/cycle (a %.0f cycles/s ceiling on one core)\n",
               cycles, elapsed, rate, callers, cpu_per_cycle_us, gateway_ceiling);
-  if (json_path != nullptr) {
-    nlohmann::json j = nlohmann::json::array();
-    j.push_back({{"name", "h248_call_cycles_megaco"}, {"value", std::round(rate)}, {"unit", "cycles/s"},
-                 {"anchor", "goal 20k cycles/s"}, {"anchor_value", 20000}, {"ratio", std::round(rate / 20000 * 1000) / 1000}});
-    j.push_back({{"name", "h248_gateway_cycle_ceiling"}, {"value", std::round(gateway_ceiling)}, {"unit", "cycles/s"},
-                 {"anchor", "megaco MGC rate, same run"}, {"anchor_value", std::round(rate)},
-                 {"ratio", rate > 0 ? std::round(gateway_ceiling / rate * 1000) / 1000 : 0}});
-    std::ofstream(json_path) << j.dump(1) << "\n";
-  }
+  mediasec::bench::write_json(args->json_path,
+                              {{"h248_call_cycles_megaco", std::round(rate), "cycles/s", "goal 20k cycles/s", 20000, rate / 20000},
+                               {"h248_gateway_cycle_ceiling", std::round(gateway_ceiling), "cycles/s", "megaco MGC rate, same run",
+                                std::round(rate), rate > 0 ? gateway_ceiling / rate : 0}});
   return 0;
 }

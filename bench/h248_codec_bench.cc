@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_args.h"
 #include "host/h248/decode.h"
 #include "host/h248/encode.h"
 
@@ -35,16 +36,14 @@ std::vector<std::string> load(const std::filesystem::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  constexpr const char* kUsage = "h248_codec_bench CORPUS_DIR [--seconds S] [--json FILE]";
   if (argc < 2) {
-    std::fprintf(stderr, "usage: h248_codec_bench CORPUS_DIR [--seconds S] [--json FILE]\n");
+    std::fprintf(stderr, "usage: %s\n", kUsage);
     return 2;
   }
-  double seconds = 3;
-  const char* json_path = nullptr;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--seconds") == 0) seconds = std::atof(argv[i + 1]);
-    else if (std::strcmp(argv[i], "--json") == 0) json_path = argv[i + 1];
-  }
+  const auto args = mediasec::bench::parse_args(argc, argv, kUsage, 3, {}, 1);
+  if (!args) return 2;
+  const double seconds = args->seconds;
   std::vector<std::string> msgs = load(argv[1]);
   if (msgs.empty()) {
     std::fprintf(stderr, "h248_codec_bench: no *.txt messages in %s\n", argv[1]);
@@ -78,10 +77,6 @@ int main(int argc, char** argv) {
   const double rate = static_cast<double>(count) / elapsed;
   std::printf("h248 codec: %zu messages (%zu bytes average), decode+encode %.0f msg/s, %.2f us/msg (%zu bytes out)\n",
               msgs.size(), bytes / msgs.size(), rate, 1e6 / rate, encoded);
-  if (json_path != nullptr) {
-    nlohmann::json j = nlohmann::json::array();
-    j.push_back({{"name", "h248_decode_encode"}, {"value", std::round(rate)}, {"unit", "msg/s"}});
-    std::ofstream(json_path) << j.dump(1) << "\n";
-  }
+  mediasec::bench::write_json(args->json_path, {{"h248_decode_encode", std::round(rate), "msg/s"}});
   return 0;
 }

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_args.h"
 #include "drivers/engine_control.h"
 #include "drivers/record_format.h"
 #include "sim/engine_harness.h"
@@ -36,13 +37,7 @@ namespace regs = mediasec::regs;
 
 constexpr double kLineRate = 16.0;  // bytes per clock per lane: one 128-bit beat
 
-struct Figure {
-  std::string name;
-  double value;
-  std::string unit;
-  std::string anchor;
-  double anchor_value;
-};
+using Figure = mediasec::bench::Figure;
 
 uint64_t in_user(uint32_t slot, Op op, size_t len) {
   uint64_t u = 0;
@@ -209,19 +204,9 @@ bool measure_latency(std::vector<Figure>& figs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string json_path;
-  int records = 16;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--json" && i + 1 < argc) {
-      json_path = argv[++i];
-    } else if (a == "--records" && i + 1 < argc) {
-      records = std::max(1, std::atoi(argv[++i]));
-    } else {
-      std::fprintf(stderr, "usage: rtl_throughput [--json FILE] [--records N]\n");
-      return 2;
-    }
-  }
+  const auto args = mediasec::bench::parse_args(argc, argv, "rtl_throughput [--json FILE] [--records N]", 1, {"records"});
+  if (!args) return 2;
+  const int records = std::max(1, static_cast<int>(args->number("records", 16)));
   std::vector<Figure> figs;
   bool ok = measure_lanes(1, 16384, records, figs, "1 lane, 16 KiB");
   ok = measure_lanes(1, 1024, records * 8, figs, "1 lane, 1 KiB") && ok;
@@ -230,16 +215,11 @@ int main(int argc, char** argv) {
   if (std::find(built.begin(), built.end(), 4u) != built.end()) {
     ok = measure_lanes(4, 16384, std::max(2, records / 2), figs, "4 lanes, 16 KiB") && ok;
   }
-  nlohmann::json out = nlohmann::json::array();
-  for (const Figure& f : figs) {
-    const double ratio = f.anchor_value != 0 ? f.value / f.anchor_value : 0.0;
+  for (Figure& f : figs) {
+    f.ratio = f.anchor_value != 0 ? f.value / f.anchor_value : 0.0;
     std::printf("%-44s %10.3f %-11s (%s: %g, ratio %.3f)\n", f.name.c_str(), f.value, f.unit.c_str(), f.anchor.c_str(),
-                f.anchor_value, ratio);
-    out.push_back({{"name", f.name}, {"value", f.value}, {"unit", f.unit}, {"anchor", f.anchor},
-                   {"anchor_value", f.anchor_value}, {"ratio", ratio}});
+                f.anchor_value, f.ratio);
   }
-  if (!json_path.empty()) {
-    std::ofstream(json_path) << out.dump(2) << "\n";
-  }
+  mediasec::bench::write_json(args->json_path, figs);
   return ok ? 0 : 1;
 }

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_args.h"
 #include "drivers/device.h"
 #include "drivers/open_device.h"
 
@@ -97,22 +98,11 @@ double Measure(Device& dev, Cipher cipher, Op op, size_t record, double seconds)
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string json_path;
-  double seconds = 1.0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--json" && i + 1 < argc) {
-      json_path = argv[++i];
-    } else if (a == "--seconds" && i + 1 < argc) {
-      seconds = std::atof(argv[++i]);
-    } else {
-      std::fprintf(stderr, "usage: sw_record_bench [--json FILE] [--seconds S]\n");
-      return 2;
-    }
-  }
-  if (seconds <= 0) {
-    std::fprintf(stderr, "sw_record_bench: --seconds must be positive\n");
-    return 2;
+  const auto args = mediasec::bench::parse_args(argc, argv, "sw_record_bench [--json FILE] [--seconds S]", 1.0);
+  if (!args) return 2;
+  const std::string& json_path = args->json_path;
+  const double seconds = args->seconds;
+  {
   }
   // Keep freed record buffers in the heap instead of handing them back to the kernel after every
   // batch (glibc trims the heap top by default): a daemon moving records does the same, and

@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_args.h"
 #include "drivers/key_slot.h"
 #include "drivers/open_device.h"
 #include "host/tls/tls_session.h"
@@ -39,13 +40,7 @@ using Clock = std::chrono::steady_clock;
 using tls::test::Bytes;
 using tls::test::Fd;
 
-struct Figure {
-  std::string name;
-  double value;
-  std::string unit;
-  std::string anchor;
-  double anchor_value;
-};
+using Figure = mediasec::bench::Figure;
 
 // Connections per second of `openssl s_time`: the connections it reports over the wall-clock
 // time it ran (its own "real seconds" figure is whole seconds only).
@@ -188,19 +183,10 @@ size_t HeapInUse() { return mallinfo2().uordblks; }
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string json_path;
-  int seconds = 5;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--json" && i + 1 < argc) {
-      json_path = argv[++i];
-    } else if (a == "--seconds" && i + 1 < argc) {
-      seconds = std::max(1, std::atoi(argv[++i]));
-    } else {
-      std::fprintf(stderr, "usage: tls_bench [--json FILE] [--seconds S]\n");
-      return 2;
-    }
-  }
+  const auto args = mediasec::bench::parse_args(argc, argv, "tls_bench [--json FILE] [--seconds S]", 5);
+  if (!args) return 2;
+  const std::string& json_path = args->json_path;
+  const int seconds = std::max(1, static_cast<int>(args->seconds));
   const auto dir = std::filesystem::temp_directory_path() / ("mediasec-tls-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto gateway = Identity::load_or_create(dir / "gw.pem", dir / "gw.key").value();
@@ -318,15 +304,12 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(dir);
 
-  nlohmann::json out = nlohmann::json::array();
-  for (const Figure& f : figures) {
+  for (Figure& f : figures) {
     const bool lower_is_better = f.unit == "bytes";
-    const double ratio = f.value > 0 && f.anchor_value > 0 ? (lower_is_better ? f.anchor_value / f.value : f.value / f.anchor_value) : 0;
+    f.ratio = f.value > 0 && f.anchor_value > 0 ? (lower_is_better ? f.anchor_value / f.value : f.value / f.anchor_value) : 0;
     std::printf("%-34s %12.3f %-7s anchor %-40s %12.3f  ratio %.2f\n", f.name.c_str(), f.value, f.unit.c_str(), f.anchor.c_str(),
-                f.anchor_value, ratio);
-    out.push_back({{"name", f.name}, {"value", f.value}, {"unit", f.unit}, {"anchor", f.anchor},
-                   {"anchor_value", f.anchor_value}, {"ratio", std::round(ratio * 1000) / 1000}});
+                f.anchor_value, f.ratio);
   }
-  if (!json_path.empty()) std::ofstream(json_path) << out.dump(1) << "\n";
+  mediasec::bench::write_json(json_path, figures);
   return 0;
 }
