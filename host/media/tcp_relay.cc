@@ -1,5 +1,7 @@
 #include "host/media/tcp_relay.h"
 
+#include <array>
+
 namespace mediasec::media {
 
 std::shared_ptr<TcpRelay> TcpRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release,
@@ -8,6 +10,8 @@ std::shared_ptr<TcpRelay> TcpRelay::start(asio::ip::tcp::socket access, asio::ip
   asio::error_code ignored;
   r->access_.socket.set_option(asio::ip::tcp::no_delay(true), ignored);
   r->core_.socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  r->access_.socket.non_blocking(true, ignored);
+  r->core_.socket.non_blocking(true, ignored);
   r->read(r->access_, r->core_, r->stats_.access_to_core);
   r->read(r->core_, r->access_, r->stats_.core_to_access);
   return r;
@@ -17,34 +21,50 @@ TcpRelay::TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnR
                    std::unique_ptr<MsrpInterworking> msrp)
     : access_(std::move(access)), core_(std::move(core)), on_release_(std::move(on_release)), msrp_(std::move(msrp)) {}
 
+// Like the e2ae relay: wait for readability, then read into a buffer on the stack (an idle relay
+// owns no read buffer), up to kReadsPerWake reads per wake-up.
 void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
   if (finished_ || release_ || from.reading || from.eof || to.out.queued() > kHighWater) return;
   from.reading = true;
-  from.socket.async_read_some(asio::buffer(from.buf), [self = shared_from_this(), &from, &to, &counter](asio::error_code ec, size_t n) {
+  from.socket.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this(), &from, &to, &counter](asio::error_code ec) {
     from.reading = false;
     if (self->finished_) return;
     if (ec) {
       self->ended(from, ec);
       return;
     }
-    if (self->msrp_) {
+    self->drain(from, to, counter);
+  });
+}
+
+void TcpRelay::drain(Leg& from, Leg& to, uint64_t& counter) {
+  std::array<uint8_t, kReadSize> buf;
+  for (size_t i = 0; i < kReadsPerWake && !finished_ && !release_ && to.out.queued() <= kHighWater; ++i) {
+    asio::error_code ec;
+    const size_t n = from.socket.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      ended(from, ec);
+      return;
+    }
+    if (msrp_) {
       std::vector<uint8_t> out;
-      const bool from_access = &from == &self->access_;
-      auto ok = (from_access ? self->msrp_->to_core : self->msrp_->to_access).feed(std::span<const uint8_t>(from.buf.data(), n), out);
+      const bool from_access = &from == &access_;
+      auto ok = (from_access ? msrp_->to_core : msrp_->to_access).feed(std::span<const uint8_t>(buf.data(), n), out);
       if (!ok) {
-        self->release_ = Release{from_access ? Side::kAccess : Side::kCore, "malformed MSRP: " + ok.error().reason};
-        self->maybe_finish();
+        release_ = Release{from_access ? Side::kAccess : Side::kCore, "malformed MSRP: " + ok.error().reason};
+        maybe_finish();
         return;
       }
       counter += out.size();
       if (!out.empty()) to.out.push(std::move(out));
     } else {
       counter += n;
-      to.out.push(std::vector<uint8_t>(from.buf.begin(), from.buf.begin() + static_cast<long>(n)));
+      to.out.push(std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<long>(n)));
     }
-    self->write(to);
-    self->read(from, to, counter);
-  });
+    write(to);
+  }
+  read(from, to, counter);
 }
 
 void TcpRelay::write(Leg& leg) {

@@ -40,21 +40,22 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
 
  private:
   struct Leg {
-    explicit Leg(asio::ip::tcp::socket s) : socket(std::move(s)), buf(kReadSize) {}
+    explicit Leg(asio::ip::tcp::socket s) : socket(std::move(s)) {}
     asio::ip::tcp::socket socket;
-    std::vector<uint8_t> buf;
     WriteQueue out;
     bool reading = false, eof = false;
   };
   TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release,
            std::unique_ptr<MsrpInterworking> msrp);
   void read(Leg& from, Leg& to, uint64_t& counter);
+  void drain(Leg& from, Leg& to, uint64_t& counter);
   void write(Leg& leg);
   void ended(Leg& leg, const asio::error_code& ec);
   void maybe_finish();
   Leg& other(Leg& leg) { return &leg == &access_ ? core_ : access_; }
 
-  static constexpr size_t kReadSize = 256 * 1024;
+  static constexpr size_t kReadSize = 256 * 1024;  // per read, on the stack
+  static constexpr size_t kReadsPerWake = 8;
   static constexpr size_t kHighWater = 1 << 20;
 
   Leg access_, core_;
