@@ -1,6 +1,6 @@
 #include "host/media/e2ae_relay.h"
 
-#include <array>
+#include "host/media/socket_drain.h"
 
 namespace mediasec::media {
 
@@ -30,9 +30,7 @@ E2aeRelay::E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, s
       on_release_(std::move(on_release)),
       on_established_(std::move(on_established)) {}
 
-// Reads wait for the socket to be readable and then read into a buffer on the stack, so an
-// idle relay holds no read buffer (thousands of idle sessions per worker); a wake-up reads on
-// until the socket is drained or the other side's queue is full, as a speculative read would.
+// Reads wait for the socket to be readable, then drain it (host/media/socket_drain.h).
 void E2aeRelay::read_access() {
   if (finished_ || access_reading_ || core_out_.queued() > kHighWater) return;
   access_reading_ = true;
@@ -49,20 +47,18 @@ void E2aeRelay::read_access() {
 }
 
 void E2aeRelay::drain_access() {
-  std::array<uint8_t, kReadSize> buf;
-  for (size_t i = 0; i < kReadsPerWake && !finished_ && core_out_.queued() <= kHighWater; ++i) {
-    asio::error_code ec;
-    const size_t n = access_.read_some(asio::buffer(buf), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-    if (ec) {
-      session_->transport_closed();
-      check_released();
-      return;
-    }
-    from_access(std::span<const uint8_t>(buf.data(), n));
-    if (finished_) return;
+  const DrainResult r = drain_socket<kReadSize>(
+      access_, kReadsPerWake, [this] { return !finished_ && core_out_.queued() <= kHighWater; },
+      [this](std::span<const uint8_t> bytes) {
+        from_access(bytes);
+        return !finished_;
+      });
+  if (r.end == DrainEnd::kError) {
+    session_->transport_closed();
+    check_released();
+    return;
   }
-  read_access();
+  if (r.end == DrainEnd::kDrained) read_access();
 }
 
 void E2aeRelay::from_access(std::span<const uint8_t> bytes) {
@@ -99,18 +95,14 @@ void E2aeRelay::read_core() {
 }
 
 void E2aeRelay::drain_core() {
-  std::array<uint8_t, kReadSize> buf;
-  for (size_t i = 0; i < kReadsPerWake && !finished_ && access_out_.queued() <= kHighWater; ++i) {
-    asio::error_code ec;
-    const size_t n = core_.read_some(asio::buffer(buf), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-    if (ec) {
-      core_ended();
-      return;
-    }
-    if (!from_core(std::span<const uint8_t>(buf.data(), n))) return;
+  const DrainResult r = drain_socket<kReadSize>(
+      core_, kReadsPerWake, [this] { return !finished_ && access_out_.queued() <= kHighWater; },
+      [this](std::span<const uint8_t> bytes) { return from_core(bytes); });
+  if (r.end == DrainEnd::kError) {
+    core_ended();
+    return;
   }
-  read_core();
+  if (r.end == DrainEnd::kDrained) read_core();
 }
 
 // The core side ended: close_notify to the terminal, then release.

@@ -1,6 +1,6 @@
 #include "host/media/tcp_relay.h"
 
-#include <array>
+#include "host/media/socket_drain.h"
 
 namespace mediasec::media {
 
@@ -21,8 +21,7 @@ TcpRelay::TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnR
                    std::unique_ptr<MsrpInterworking> msrp)
     : access_(std::move(access)), core_(std::move(core)), on_release_(std::move(on_release)), msrp_(std::move(msrp)) {}
 
-// Like the e2ae relay: wait for readability, then read into a buffer on the stack (an idle relay
-// owns no read buffer), up to kReadsPerWake reads per wake-up.
+// Like the e2ae relay: wait for readability, then drain the socket (host/media/socket_drain.h).
 void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
   if (finished_ || release_ || from.reading || from.eof || to.out.queued() > kHighWater) return;
   from.reading = true;
@@ -38,33 +37,32 @@ void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
 }
 
 void TcpRelay::drain(Leg& from, Leg& to, uint64_t& counter) {
-  std::array<uint8_t, kReadSize> buf;
-  for (size_t i = 0; i < kReadsPerWake && !finished_ && !release_ && to.out.queued() <= kHighWater; ++i) {
-    asio::error_code ec;
-    const size_t n = from.socket.read_some(asio::buffer(buf), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-    if (ec) {
-      ended(from, ec);
-      return;
-    }
-    if (msrp_) {
-      std::vector<uint8_t> out;
-      const bool from_access = &from == &access_;
-      auto ok = (from_access ? msrp_->to_core : msrp_->to_access).feed(std::span<const uint8_t>(buf.data(), n), out);
-      if (!ok) {
-        release_ = Release{from_access ? Side::kAccess : Side::kCore, "malformed MSRP: " + ok.error().reason};
-        maybe_finish();
-        return;
-      }
-      counter += out.size();
-      if (!out.empty()) to.out.push(std::move(out));
-    } else {
-      counter += n;
-      to.out.push(std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<long>(n)));
-    }
-    write(to);
+  const bool from_access = &from == &access_;
+  const DrainResult r = drain_socket<kReadSize>(
+      from.socket, kReadsPerWake, [&] { return !finished_ && !release_ && to.out.queued() <= kHighWater; },
+      [&](std::span<const uint8_t> bytes) {
+        if (msrp_) {
+          std::vector<uint8_t> out;
+          auto ok = (from_access ? msrp_->to_core : msrp_->to_access).feed(bytes, out);
+          if (!ok) {
+            release_ = Release{from_access ? Side::kAccess : Side::kCore, "malformed MSRP: " + ok.error().reason};
+            maybe_finish();
+            return false;
+          }
+          counter += out.size();
+          if (!out.empty()) to.out.push(std::move(out));
+        } else {
+          counter += bytes.size();
+          to.out.push(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+        }
+        write(to);
+        return true;
+      });
+  if (r.end == DrainEnd::kError) {
+    ended(from, r.error);
+    return;
   }
-  read(from, to, counter);
+  if (r.end == DrainEnd::kDrained) read(from, to, counter);
 }
 
 void TcpRelay::write(Leg& leg) {
