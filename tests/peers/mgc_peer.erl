@@ -93,14 +93,14 @@ drive() ->
     {Ctx, [Term]} =
         case call(Conn, ?megaco_choose_context_id, {addReq, Add}) of
             {C1, [{addReply, #'AmmsReply'{terminationID = [T1], terminationAudit = Audit}}]} ->
-                say("ADD ~p ~s ~s", [C1, tid(T1), local_port(Audit)]),
+                say("ADD ~p ~s ~s", [C1, mgc_replies:tid(T1), local_port(Audit)]),
                 {C1, [T1]};
             R1 -> throw({add, R1})
         end,
     %% Modify: ask for the TCP establishment event.
     Ev = #'EventsDescriptor'{requestID = 77, eventList = [#'RequestedEvent'{pkgdName = "tcpbcc/tcpest", evParList = []}]},
     case call(Conn, Ctx, {modReq, #'AmmRequest'{terminationID = [Term], descriptors = [{eventsDescriptor, Ev}]}}) of
-        {Ctx, [{modReply, #'AmmsReply'{}}]} -> say("MODIFY ~s", [tid(Term)]);
+        {Ctx, [{modReply, #'AmmsReply'{}}]} -> say("MODIFY ~s", [mgc_replies:tid(Term)]);
         R2 -> throw({modify, R2})
     end,
     %% An unknown package is refused with 440.
@@ -126,7 +126,7 @@ drive() ->
     case call(Conn, Ctx, {subtractReq, #'SubtractRequest'{terminationID = [Term]}}) of
         {Ctx, [{subtractReply, #'AmmsReply'{terminationAudit = SA}}]} ->
             Stats = [N || {statisticsDescriptor, L} <- SA, #'StatisticsParameter'{statName = N} <- L],
-            say("SUBTRACT ~s ~s", [tid(Term), string:join(Stats, ",")]);
+            say("SUBTRACT ~s ~s", [mgc_replies:tid(Term), string:join(Stats, ",")]);
         R5 -> throw({subtract, R5})
     end,
     ok.
@@ -230,8 +230,6 @@ sdp(Lines) -> #'LocalRemoteDescriptor'{propGrps = [[#'PropertyParm'{name = N, va
 
 fingerprint() -> string:join(lists:duplicate(32, "AB"), ":").
 
-tid(#megaco_term_id{id = Id}) -> string:join(Id, "/").
-
 local_port(Audit) when is_list(Audit) ->
     Ports = [P || {mediaDescriptor, #'MediaDescriptor'{streams = {oneStream, #'StreamParms'{localDescriptor = L}}}} <- Audit,
                   L =/= asn1_NOVALUE,
@@ -249,36 +247,20 @@ handle_message_error(_Conn, _Vsn, Err, _Driver, _Delay) -> say("MESSAGE_ERROR ~p
 
 handle_trans_request(Conn, Vsn, Actions, Driver, Delay) ->
     lists:map(fun(A) -> request(Conn, Vsn, A, Driver, Delay) end, Actions),
-    {discard_ack, [reply_for(A) || A <- Actions]}.
+    {discard_ack, [mgc_replies:reply_for(A) || A <- Actions]}.
 
 request(Conn, _Vsn, #'ActionRequest'{commandRequests = Cmds}, Driver, Delay) ->
     lists:foreach(
       fun(#'CommandRequest'{command = {serviceChangeReq, #'ServiceChangeRequest'{serviceChangeParms = P}}}) ->
               timer:sleep(Delay),
               say("REGISTERED ~p ~s", [P#'ServiceChangeParm'.serviceChangeMethod,
-                                       profile(P#'ServiceChangeParm'.serviceChangeProfile)]),
+                                       mgc_replies:profile(P#'ServiceChangeParm'.serviceChangeProfile)]),
               Driver ! {registered, Conn};
          (#'CommandRequest'{command = {notifyReq, #'NotifyRequest'{terminationID = [T], observedEventsDescriptor = OE}}}) ->
               [#'ObservedEvent'{eventName = E} | _] = OE#'ObservedEventsDescriptor'.observedEventLst,
-              Driver ! {notified, tid(T), E};
+              Driver ! {notified, mgc_replies:tid(T), E};
          (_) -> ok
       end, Cmds).
-
-profile(#'ServiceChangeProfile'{profileName = N}) -> N;
-profile(_) -> "none".
-
-reply_for(#'ActionRequest'{contextId = Ctx, commandRequests = Cmds}) ->
-    #'ActionReply'{contextId = Ctx, commandReply = [command_reply(C) || C <- Cmds]}.
-
-command_reply(#'CommandRequest'{command = {serviceChangeReq, #'ServiceChangeRequest'{terminationID = T}}}) ->
-    {serviceChangeReply, #'ServiceChangeReply'{
-                            terminationID = T,
-                            serviceChangeResult = {serviceChangeResParms, #'ServiceChangeResParm'{serviceChangeVersion = 3}}}};
-command_reply(#'CommandRequest'{command = {notifyReq, #'NotifyRequest'{terminationID = T}}}) ->
-    {notifyReply, #'NotifyReply'{terminationID = T}};
-command_reply(_) ->
-    {notifyReply, #'NotifyReply'{terminationID = [?megaco_root_termination_id],
-                                 errorDescriptor = #'ErrorDescriptor'{errorCode = 501}}}.
 
 handle_trans_long_request(_Conn, _Vsn, _Data, _Driver, _Delay) -> {discard_ack, []}.
 handle_trans_reply(_Conn, _Vsn, _Result, _Data, _Driver, _Delay) -> ok.

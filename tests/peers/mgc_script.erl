@@ -99,40 +99,22 @@ handle_message_error(_Conn, _Vsn, Err, _Driver) -> say("MESSAGE_ERROR ~p", [Err]
 
 handle_trans_request(Conn, _Vsn, Actions, Driver) ->
     [request(Conn, A, Driver) || A <- Actions],
-    {discard_ack, [reply_for(A) || A <- Actions]}.
+    {discard_ack, [mgc_replies:reply_for(A) || A <- Actions]}.
 
 request(Conn, #'ActionRequest'{commandRequests = Cmds}, Driver) ->
     lists:foreach(
       fun(#'CommandRequest'{command = {serviceChangeReq, #'ServiceChangeRequest'{serviceChangeParms = P}}}) ->
               say("REGISTERED ~p ~s", [P#'ServiceChangeParm'.serviceChangeMethod,
-                                       profile(P#'ServiceChangeParm'.serviceChangeProfile)]),
+                                       mgc_replies:profile(P#'ServiceChangeParm'.serviceChangeProfile)]),
               Driver ! {registered, Conn};
          (#'CommandRequest'{command = {notifyReq, #'NotifyRequest'{terminationID = [T], observedEventsDescriptor = OE}}}) ->
-              [say("NOTIFY ~s ~s~s", [tid(T), E, params(Ps)])
+              [say("NOTIFY ~s ~s~s", [mgc_replies:tid(T), E, params(Ps)])
                || #'ObservedEvent'{eventName = E, eventParList = Ps} <- OE#'ObservedEventsDescriptor'.observedEventLst];
          (_) -> ok
       end, Cmds).
 
 params([]) -> "";
 params(Ps) -> " " ++ string:join([N ++ "=" ++ string:join(V, "|") || #'EventParameter'{eventParameterName = N, value = V} <- Ps], ",").
-
-profile(#'ServiceChangeProfile'{profileName = N}) -> N;
-profile(_) -> "none".
-
-tid(#megaco_term_id{id = Id}) -> string:join(Id, "/").
-
-reply_for(#'ActionRequest'{contextId = Ctx, commandRequests = Cmds}) ->
-    #'ActionReply'{contextId = Ctx, commandReply = [command_reply(C) || C <- Cmds]}.
-
-command_reply(#'CommandRequest'{command = {serviceChangeReq, #'ServiceChangeRequest'{terminationID = T}}}) ->
-    {serviceChangeReply, #'ServiceChangeReply'{
-                            terminationID = T,
-                            serviceChangeResult = {serviceChangeResParms, #'ServiceChangeResParm'{serviceChangeVersion = 3}}}};
-command_reply(#'CommandRequest'{command = {notifyReq, #'NotifyRequest'{terminationID = T}}}) ->
-    {notifyReply, #'NotifyReply'{terminationID = T}};
-command_reply(_) ->
-    {notifyReply, #'NotifyReply'{terminationID = [?megaco_root_termination_id],
-                                 errorDescriptor = #'ErrorDescriptor'{errorCode = 501}}}.
 
 handle_trans_long_request(_Conn, _Vsn, _Data, _Driver) -> {discard_ack, []}.
 handle_trans_reply(_Conn, _Vsn, _Result, _Data, _Driver) -> ok.
