@@ -175,6 +175,11 @@ def reply_context(reply):
     return m.group(1)
 
 
+def access_and_core(reply, core="tcp"):
+    """The context of an Add reply, its tls/N (access) and its tcp/N or udptl/N (core) termination."""
+    return reply_context(reply), reply_termination(reply, "tls"), reply_termination(reply, core)
+
+
 def local_media(reply, termination):
     """Port and a=fingerprint of the Local SDP the gateway answered for a termination."""
     part = reply[reply.index(termination):]
@@ -356,8 +361,7 @@ def e2ae_msrp_over_tls(stage):
         "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\na=connection:new\n"
         "a=path:msrp://127.0.0.1:%d/core55;tcp\n}},E=2{tcpbcc/tcpest,tcpbcc/tcprel}}}"
         % (stage.terminal_fingerprint, core.port, core.port))
-    context = reply_context(reply)
-    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "tcp")
+    context, access, core_term = access_and_core(reply)
     port, gw_fp = local_media(reply, access)
     say("  MGC: Add %s (TLS toward the terminal, port %d) and %s (TCP toward the core) in context %s"
         % (access, port, core_term, context))
@@ -433,8 +437,7 @@ def t38_over_dtls(stage):
         "E=1{tlsbsc/tlsest,tlsbsc/tlsrel,tlsbsc/tlsfail}},"
         "A=udptl/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
         "R{v=0\nc=IN IP4 127.0.0.1\nm=image %d udptl t38\n}}}}" % (stage.terminal_fingerprint, core_port))
-    context = reply_context(reply)
-    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "udptl")
+    context, access, core_term = access_and_core(reply, core="udptl")
     port, gw_fp = local_media(reply, access)
     say("  MGC: Add %s (DTLS toward the terminal, port %d) and %s (UDPTL toward the core) in context %s"
         % (access, port, core_term, context))
@@ -472,8 +475,7 @@ def delayed_establishment(stage):
         "A=tcp/${M{O{MO=SR,tcpbcc/estab=delayed},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
         "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\na=connection:new\n}},"
         "E=2{tcpbcc/tcpest,tcpbcc/tcprel}}}" % (stage.terminal_fingerprint, core.port))
-    context = reply_context(reply)
-    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "tcp")
+    context, access, core_term = access_and_core(reply)
     port, _ = local_media(reply, access)
     time.sleep(0.5)
     if core.conn is not None:
@@ -533,8 +535,7 @@ def gateway_as_tls_client(stage):
         "A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
         "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\n}},E=2{tcpbcc/tcprel}}}"
         % (terminal_port, stage.terminal_fingerprint, core.port))
-    context = reply_context(reply)
-    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "tcp")
+    context, access, core_term = access_and_core(reply)
     if not re.search(r"a=setup:active", reply[reply.index(access):]):
         raise Failed("the gateway did not answer a=setup:active to a passive terminal")
     mgc.wait_notify(access, "tlsbsc/tlsest")
@@ -661,8 +662,7 @@ def bfcp_over_tls(stage):
         "A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=application $ TCP/BFCP *\n},"
         "R{v=0\nc=IN IP4 127.0.0.1\nm=application %d TCP/BFCP *\na=setup:passive\na=floorctrl:s-only\n}},"
         "E=2{tcpbcc/tcprel}}}" % (stage.terminal_fingerprint, core.port))
-    context = reply_context(reply)
-    access, core_term = reply_termination(reply, "tls"), reply_termination(reply, "tcp")
+    context, access, core_term = access_and_core(reply)
     port, gw_fp = local_media(reply, access)
     say("  MGC: Add %s (TCP/TLS/BFCP toward the terminal) and %s (TCP/BFCP toward the core)" % (access, core_term))
     # The terminal: OpenSSL through Python's ssl module (binary BFCP does not suit s_client's console).
