@@ -23,6 +23,7 @@
 #include "host/media/bearer_plane.h"
 #include "tests/device/backends.h"
 #include "tests/media/peer_loop.h"
+#include "tests/support/test_identities.h"
 
 namespace mediasec::media {
 namespace {
@@ -47,19 +48,14 @@ class Plane : public ::testing::TestWithParam<std::string>, protected test::Peer
     device_ = tb::OpenOrFail(GetParam());
     ASSERT_TRUE(device_);
     pool_ = std::make_unique<device::SlotPool>(*device_);
-    dir_ = std::filesystem::temp_directory_path() / ("mediasec-plane-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    gw_id_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "gw.pem", dir_ / "gw.key").value());
-    terminal_id_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "t.pem", dir_ / "t.key").value());
-    tls_ = std::move(tls::TlsContext::create(*gw_id_, tls::Profile{}, nullptr, tls::Transport::kStream).value());
-    dtls_ = std::move(tls::TlsContext::create(*gw_id_, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
+    tls_ = std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kStream).value());
+    dtls_ = std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
     plane_ = std::make_unique<BearerPlane>(io_, "127.0.0.1", *tls_, dtls_.get(), *pool_, [this](const std::string& t, h248::ObservedEvent e) {
       events_.push_back(t + " " + e.name);
       if (auto notify = gateway_->observe(t, std::move(e))) notifies_.push_back(Text(*notify));
     });
     gateway_ = std::make_unique<h248::Gateway>(packages_, *plane_);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   h248::TransactionReply Run(const std::string& actions) {
     auto m = h248::decode("!/3 [127.0.0.1]:2944\nT=" + std::to_string(++id_) + "{" + actions + "}");
@@ -87,8 +83,7 @@ class Plane : public ::testing::TestWithParam<std::string>, protected test::Peer
 
   std::unique_ptr<device::Device> device_;
   std::unique_ptr<device::SlotPool> pool_;
-  std::filesystem::path dir_;
-  std::unique_ptr<tls::Identity> gw_id_, terminal_id_;
+  test_env::TestIdentities ids_{"plane"};
   std::unique_ptr<tls::TlsContext> tls_, dtls_;
   h248::PackageRegistry packages_ = h248::PackageRegistry::standard();
   std::unique_ptr<BearerPlane> plane_;
@@ -99,7 +94,7 @@ class Plane : public ::testing::TestWithParam<std::string>, protected test::Peer
 
 TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
   TcpEcho core(io_);
-  const std::string fp = terminal_id_->fingerprint()->to_string();
+  const std::string fp = ids_.terminal->fingerprint()->to_string();
   // The access side: the terminal connects (a=setup:active), TLS with its fingerprint.
   const auto add_access = Run(
       "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
@@ -111,7 +106,7 @@ TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
   const sdp::MediaDescription& m = local.media.at(0);
   EXPECT_EQ(*m.setup().value(), sdp::Setup::kPassive);
   ASSERT_EQ(m.fingerprints()->size(), 1u);
-  EXPECT_EQ(m.fingerprints()->front(), *gw_id_->fingerprint()) << "our a=fingerprint";
+  EXPECT_EQ(m.fingerprints()->front(), *ids_.gateway->fingerprint()) << "our a=fingerprint";
   ASSERT_EQ(m.msrp_path().size(), 1u);
   EXPECT_EQ(m.msrp_path().front().rfind("msrps://127.0.0.1:", 0), 0u);
   // The core side: the core listens (a=setup:passive); we connect at once.
@@ -125,7 +120,7 @@ TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
   // The terminal connects to the port the gateway answered with.
   process_ = std::make_unique<test_env::Subprocess>(
       std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(*m.port), "-cert",
-                               (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+                               (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
       test_env::Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsest"); })) << Story();
   EXPECT_EQ(plane_->relays(), 1u);
@@ -156,7 +151,7 @@ TEST_P(Plane, AFingerprintMismatchIsReportedAsTlsfail) {
       "R{v=0\nc=IN IP4 127.0.0.1\nm=message " + std::to_string(core.port()) + " TCP/MSRP *\na=setup:passive\n}}}}");
   process_ = std::make_unique<test_env::Subprocess>(
       std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
-                               (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+                               (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
       test_env::Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsfail"); })) << Story();
   EXPECT_TRUE(Notified("fingerprint-mismatch")) << Story();
@@ -178,7 +173,7 @@ TEST_P(Plane, T38OverDtlsDrivenByH248) {
     });
   };
   read();
-  const std::string fp = terminal_id_->fingerprint()->to_string();
+  const std::string fp = ids_.terminal->fingerprint()->to_string();
   const auto add_access = Run(
       "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ UDP/TLS/UDPTL t38\n},"
       "R{v=0\nc=IN IP4 127.0.0.1\nm=image 9 UDP/TLS/UDPTL t38\na=setup:active\na=fingerprint:" + fp +
@@ -186,13 +181,13 @@ TEST_P(Plane, T38OverDtlsDrivenByH248) {
   const uint32_t context = add_access.actions.at(0).context.value;
   const sdp::SessionDescription local = LocalOf(add_access);
   EXPECT_EQ(*local.media.at(0).setup().value(), sdp::Setup::kPassive);  // the terminal is the DTLS client
-  EXPECT_EQ(local.media.at(0).fingerprints()->front(), *gw_id_->fingerprint());
+  EXPECT_EQ(local.media.at(0).fingerprints()->front(), *ids_.gateway->fingerprint());
   Run("C=" + std::to_string(context) + "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
       "R{v=0\nc=IN IP4 127.0.0.1\nm=image " + std::to_string(core.local_endpoint().port()) + " udptl t38\n}}}}");
   EXPECT_EQ(plane_->relays(), 1u);
   process_ = std::make_unique<test_env::Subprocess>(
       std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(*local.media.at(0).port),
-                               "-cert", (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+                               "-cert", (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
       test_env::Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsest"); })) << Story();
   process_->write_stdin("t38 page\n");

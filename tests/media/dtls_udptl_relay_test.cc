@@ -19,6 +19,7 @@
 #include "host/tls/identity.h"
 #include "tests/device/backends.h"
 #include "tests/media/peer_loop.h"
+#include "tests/support/test_identities.h"
 
 namespace mediasec::media {
 namespace {
@@ -55,17 +56,12 @@ class T38 : public ::testing::TestWithParam<std::string>, protected test::PeerLo
     device_ = tb::OpenOrFail(GetParam());
     ASSERT_TRUE(device_);
     pool_ = std::make_unique<device::SlotPool>(*device_);
-    dir_ = std::filesystem::temp_directory_path() / ("mediasec-t38-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    gateway_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "gw.pem", dir_ / "gw.key").value());
-    terminal_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "t.pem", dir_ / "t.key").value());
-    context_ = std::move(tls::TlsContext::create(*gateway_, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
+    context_ = std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::unique_ptr<tls::DtlsSession> Session(tls::Role role) {
     tls::DtlsSession::Options o;
     o.role = role;
-    o.peer_fingerprints = {*terminal_->fingerprint()};
+    o.peer_fingerprints = {*ids_.terminal->fingerprint()};
     return std::move(tls::DtlsSession::create(*context_, *pool_, o).value());
   }
   void Released(const tls::Release& r, const DtlsUdptlRelay::Stats& s) {
@@ -75,8 +71,7 @@ class T38 : public ::testing::TestWithParam<std::string>, protected test::PeerLo
 
   std::unique_ptr<device::Device> device_;
   std::unique_ptr<device::SlotPool> pool_;
-  std::filesystem::path dir_;
-  std::unique_ptr<tls::Identity> gateway_, terminal_;
+  test_env::TestIdentities ids_{"t38"};
   std::unique_ptr<tls::TlsContext> context_;
   std::optional<tls::Release> release_;
   DtlsUdptlRelay::Stats stats_;
@@ -92,7 +87,7 @@ TEST_P(T38, TerminalAsDtlsClientThroughToTheCoreAndBack) {
                                      [this](const tls::Release& r, const DtlsUdptlRelay::Stats& s) { Released(r, s); });
   process_ = std::make_unique<Subprocess>(
       std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
-                               (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+                               (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
       Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return relay->session().established() || relay->session().released(); })) << Transcript();
   ASSERT_TRUE(relay->session().established()) << relay->session().release()->reason << Transcript();
@@ -117,7 +112,7 @@ TEST_P(T38, GatewayAsDtlsClientAndAStop) {
   }
   process_ = std::make_unique<Subprocess>(
       std::vector<std::string>{"openssl", "s_server", "-dtls1_2", "-accept", std::to_string(port), "-4", "-naccept", "1", "-cert",
-                               (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+                               (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
       Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Saw("ACCEPT"); })) << Transcript();
   udp::socket access(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));

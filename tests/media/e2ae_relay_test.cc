@@ -19,6 +19,7 @@
 #include "host/tls/identity.h"
 #include "tests/device/backends.h"
 #include "tests/media/peer_loop.h"
+#include "tests/support/test_identities.h"
 
 namespace mediasec::media {
 namespace {
@@ -35,18 +36,13 @@ class E2ae : public ::testing::TestWithParam<std::string>, protected test::PeerL
     device_ = tb::OpenOrFail(GetParam());
     ASSERT_TRUE(device_);
     pool_ = std::make_unique<device::SlotPool>(*device_);
-    dir_ = std::filesystem::temp_directory_path() / ("mediasec-e2ae-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    gateway_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "gw.pem", dir_ / "gw.key").value());
-    terminal_ = std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir_ / "t.pem", dir_ / "t.key").value());
-    context_ = std::move(tls::TlsContext::create(*gateway_, tls::Profile{}, nullptr, tls::Transport::kStream).value());
+    context_ = std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kStream).value());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<tls::TlsSession> Session(tls::Role role) {
     tls::TlsSession::Options o;
     o.role = role;
-    o.peer_fingerprints = {*terminal_->fingerprint()};
+    o.peer_fingerprints = {*ids_.terminal->fingerprint()};
     return std::move(tls::TlsSession::create(*context_, *pool_, o).value());
   }
   // The relay with our TLS server toward s_client.
@@ -54,7 +50,7 @@ class E2ae : public ::testing::TestWithParam<std::string>, protected test::PeerL
     tcp::acceptor access(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     process_ = std::make_unique<Subprocess>(
         std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(access.local_endpoint().port()),
-                                 "-cert", (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+                                 "-cert", (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
         Subprocess::Options{true, true});
     std::optional<tcp::socket> a;
     access.async_accept([&](asio::error_code ec, tcp::socket s) {
@@ -72,8 +68,7 @@ class E2ae : public ::testing::TestWithParam<std::string>, protected test::PeerL
 
   std::unique_ptr<device::Device> device_;
   std::unique_ptr<device::SlotPool> pool_;
-  std::filesystem::path dir_;
-  std::unique_ptr<tls::Identity> gateway_, terminal_;
+  test_env::TestIdentities ids_{"e2ae"};
   std::unique_ptr<tls::TlsContext> context_;
   std::shared_ptr<E2aeRelay> relay_;
   std::optional<tls::Release> release_;
@@ -120,7 +115,7 @@ TEST_P(E2ae, OurTlsClientTowardSServerAndAStopFromTheMgc) {
   }
   process_ = std::make_unique<Subprocess>(
       std::vector<std::string>{"openssl", "s_server", "-accept", std::to_string(port), "-4", "-naccept", "1", "-cert",
-                               (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()},
+                               (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
       Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Saw("ACCEPT"); })) << Transcript();
   tcp::socket a(io_), c(io_);

@@ -21,6 +21,7 @@
 #include "host/tls/dtls_session.h"
 #include "tests/device/backends.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/test_identities.h"
 #include "tests/tls/socket_pump.h"
 
 namespace mediasec::tls::test {
@@ -145,35 +146,29 @@ class Dtls : public ::testing::TestWithParam<Param> {
   void SetUp() override {
     const auto& [backend, cipher] = GetParam();
     cipher_ = cipher;
-    dir_ = std::filesystem::temp_directory_path() / ("mediasec-dtls-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    gateway_ = std::make_unique<Identity>(Identity::load_or_create(dir_ / "gw.pem", dir_ / "gw.key").value());
-    terminal_ = std::make_unique<Identity>(Identity::load_or_create(dir_ / "t.pem", dir_ / "t.key").value());
     device_ = tb::OpenOrFail(backend);
     ASSERT_TRUE(device_);
     pool_ = std::make_unique<device::SlotPool>(*device_);
-    context_ = std::move(TlsContext::create(*gateway_, Profile{}, nullptr, Transport::kDatagram).value());
+    context_ = std::move(TlsContext::create(*ids_.gateway, Profile{}, nullptr, Transport::kDatagram).value());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   void UseMtu(uint32_t mtu) {
     Profile p;
     p.dtls_mtu = mtu;
-    context_ = std::move(TlsContext::create(*gateway_, p, nullptr, Transport::kDatagram).value());
+    context_ = std::move(TlsContext::create(*ids_.gateway, p, nullptr, Transport::kDatagram).value());
   }
   std::unique_ptr<DtlsSession> Session(Role role, std::vector<uint8_t> peer_address = {}) {
     DtlsSession::Options o;
     o.role = role;
-    o.peer_fingerprints = {*terminal_->fingerprint()};
+    o.peer_fingerprints = {*ids_.terminal->fingerprint()};
     o.peer_address = std::move(peer_address);
     return std::move(DtlsSession::create(*context_, *pool_, o).value());
   }
   std::vector<std::string> PeerArgs() const {
-    return {"-dtls1_2", "-cipher", cipher_, "-cert", (dir_ / "t.pem").string(), "-key", (dir_ / "t.key").string()};
+    return {"-dtls1_2", "-cipher", cipher_, "-cert", (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()};
   }
 
   std::string cipher_;
-  std::filesystem::path dir_;
-  std::unique_ptr<Identity> gateway_, terminal_;
+  test_env::TestIdentities ids_{"dtls"};
   std::unique_ptr<device::Device> device_;
   std::unique_ptr<device::SlotPool> pool_;
   std::unique_ptr<TlsContext> context_;
@@ -291,9 +286,9 @@ TEST_P(Dtls, AFingerprintMismatchFailsTheHandshake) {
   UdpPump pump;
   const uint16_t port = FreeUdpPort();
   auto impostor = Identity::generate(KeyType::kEcdsaP256, "impostor").value();
-  ASSERT_TRUE(impostor.save(dir_ / "i.pem", dir_ / "i.key").ok());
+  ASSERT_TRUE(impostor.save(ids_.dir / "i.pem", ids_.dir / "i.key").ok());
   Subprocess server({"openssl", "s_server", "-accept", std::to_string(port), "-4", "-naccept", "1", "-dtls1_2", "-cert",
-                     (dir_ / "i.pem").string(), "-key", (dir_ / "i.key").string()},
+                     (ids_.dir / "i.pem").string(), "-key", (ids_.dir / "i.key").string()},
                     Subprocess::Options{true, true});
   pump.set_peer_process(&server);
   ASSERT_TRUE(pump.WaitForLine("ACCEPT")) << pump.Transcript();

@@ -11,6 +11,7 @@
 
 #include "drivers/key_slot.h"
 #include "tests/device/backends.h"
+#include "tests/support/test_identities.h"
 #include "tests/tls/socket_pump.h"
 
 namespace mediasec::tls::test {
@@ -38,28 +39,22 @@ class GnuTls : public ::testing::TestWithParam<Param> {
     }
     const auto& [backend, version] = GetParam();
     version_ = version;
-    dir_ = std::filesystem::temp_directory_path() / ("mediasec-gnutls-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    gateway_ = std::make_unique<Identity>(Identity::load_or_create(dir_ / "gw.pem", dir_ / "gw.key").value());
-    terminal_ = std::make_unique<Identity>(Identity::load_or_create(dir_ / "t.pem", dir_ / "t.key").value());
     device_ = tb::OpenOrFail(backend);
     ASSERT_TRUE(device_);
     pool_ = std::make_unique<device::SlotPool>(*device_);
-    context_ = std::move(TlsContext::create(*gateway_, Profile{}, nullptr, Transport::kStream).value());
+    context_ = std::move(TlsContext::create(*ids_.gateway, Profile{}, nullptr, Transport::kStream).value());
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::unique_ptr<TlsSession> Session(Role role) {
     TlsSession::Options o;
     o.role = role;
-    o.peer_fingerprints = {*terminal_->fingerprint("sha-256")};
+    o.peer_fingerprints = {*ids_.terminal->fingerprint("sha-256")};
     return std::move(TlsSession::create(*context_, *pool_, o).value());
   }
-  std::string Cert() const { return "--x509certfile=" + (dir_ / "t.pem").string(); }
-  std::string Key() const { return "--x509keyfile=" + (dir_ / "t.key").string(); }
+  std::string Cert() const { return "--x509certfile=" + (ids_.dir / "t.pem").string(); }
+  std::string Key() const { return "--x509keyfile=" + (ids_.dir / "t.key").string(); }
 
   Version version_{};
-  std::filesystem::path dir_;
-  std::unique_ptr<Identity> gateway_, terminal_;
+  test_env::TestIdentities ids_{"gnutls"};
   std::unique_ptr<device::Device> device_;
   std::unique_ptr<device::SlotPool> pool_;
   std::unique_ptr<TlsContext> context_;
