@@ -32,7 +32,7 @@ E2aeRelay::E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, s
 
 // Reads wait for the socket to be readable, then drain it (host/media/socket_drain.h).
 void E2aeRelay::read_access() {
-  if (finished_ || access_reading_ || core_out_.queued() > kHighWater) return;
+  if (access_reading_ || !may_read_access()) return;
   access_reading_ = true;
   access_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](asio::error_code ec) {
     self->access_reading_ = false;
@@ -48,7 +48,7 @@ void E2aeRelay::read_access() {
 
 void E2aeRelay::drain_access() {
   const DrainResult r = drain_socket<kReadSize>(
-      access_, kReadsPerWake, [this] { return !finished_ && core_out_.queued() <= kHighWater; },
+      access_, kReadsPerWake, [this] { return may_read_access(); },
       [this](std::span<const uint8_t> bytes) {
         from_access(bytes);
         return !finished_;
@@ -81,7 +81,7 @@ void E2aeRelay::from_access(std::span<const uint8_t> bytes) {
 }
 
 void E2aeRelay::read_core() {
-  if (finished_ || core_reading_ || access_out_.queued() > kHighWater) return;
+  if (core_reading_ || !may_read_core()) return;
   core_reading_ = true;
   core_.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](asio::error_code ec) {
     self->core_reading_ = false;
@@ -96,7 +96,7 @@ void E2aeRelay::read_core() {
 
 void E2aeRelay::drain_core() {
   const DrainResult r = drain_socket<kReadSize>(
-      core_, kReadsPerWake, [this] { return !finished_ && access_out_.queued() <= kHighWater; },
+      core_, kReadsPerWake, [this] { return may_read_core(); },
       [this](std::span<const uint8_t> bytes) { return from_core(bytes); });
   if (r.end == DrainEnd::kError) {
     core_ended();

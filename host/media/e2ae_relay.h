@@ -50,6 +50,9 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
             OnRelease on_release, OnEstablished on_established, std::unique_ptr<MsrpInterworking> msrp);
   void bad_media(const std::string& side, const msrp::MsrpError& e);
   void note_established();
+  // A side is read while the relay runs and the other side's queue is below the high-water mark.
+  bool may_read_access() const { return !finished_ && core_out_.queued() <= kHighWater; }
+  bool may_read_core() const { return !finished_ && access_out_.queued() <= kHighWater; }
   void read_access();
   void drain_access();
   void from_access(std::span<const uint8_t> bytes);

@@ -23,7 +23,7 @@ TcpRelay::TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnR
 
 // Like the e2ae relay: wait for readability, then drain the socket (host/media/socket_drain.h).
 void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
-  if (finished_ || release_ || from.reading || from.eof || to.out.queued() > kHighWater) return;
+  if (from.reading || from.eof || !may_read_into(to)) return;
   from.reading = true;
   from.socket.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this(), &from, &to, &counter](asio::error_code ec) {
     from.reading = false;
@@ -39,7 +39,7 @@ void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
 void TcpRelay::drain(Leg& from, Leg& to, uint64_t& counter) {
   const bool from_access = &from == &access_;
   const DrainResult r = drain_socket<kReadSize>(
-      from.socket, kReadsPerWake, [&] { return !finished_ && !release_ && to.out.queued() <= kHighWater; },
+      from.socket, kReadsPerWake, [&] { return may_read_into(to); },
       [&](std::span<const uint8_t> bytes) {
         if (msrp_) {
           std::vector<uint8_t> out;

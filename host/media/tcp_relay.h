@@ -47,6 +47,8 @@ class TcpRelay : public std::enable_shared_from_this<TcpRelay> {
   };
   TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release,
            std::unique_ptr<MsrpInterworking> msrp);
+  // A leg is read while the relay runs and the other leg's queue is below the high-water mark.
+  bool may_read_into(const Leg& to) const { return !finished_ && !release_ && to.out.queued() <= kHighWater; }
   void read(Leg& from, Leg& to, uint64_t& counter);
   void drain(Leg& from, Leg& to, uint64_t& counter);
   void write(Leg& leg);
