@@ -36,17 +36,19 @@ DtlsUdptlRelay::DtlsUdptlRelay(asio::ip::udp::socket access, std::optional<asio:
       access_buf_(kDatagram),
       core_buf_(kDatagram) {}
 
+void DtlsUdptlRelay::latch_to(const asio::ip::udp::endpoint& from) {
+  terminal_ = from;
+  session_->set_peer_address(address_bytes(from));
+  ++stats_.latches;
+  if (latch_.on_latch) latch_.on_latch(from);
+}
+
 void DtlsUdptlRelay::read_access() {
   if (finished_) return;
   access_.async_receive_from(asio::buffer(access_buf_), from_, [self = shared_from_this()](asio::error_code ec, size_t n) {
     if (self->finished_) return;
     if (!ec) {
-      if (!self->terminal_) {  // latch the terminal's address from its first datagram
-        self->terminal_ = self->from_;
-        self->session_->set_peer_address(address_bytes(self->from_));
-        ++self->stats_.latches;
-        if (self->latch_.on_latch) self->latch_.on_latch(self->from_);
-      }
+      if (!self->terminal_) self->latch_to(self->from_);  // the terminal's first datagram
       if (self->from_ == *self->terminal_) {
         self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
         self->flush();
@@ -55,12 +57,7 @@ void DtlsUdptlRelay::read_access() {
         // or replayed datagram fails on the device or in the replay window and moves nothing).
         const uint64_t before = self->session_->info().records_in;
         self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
-        if (self->session_->info().records_in > before) {
-          self->terminal_ = self->from_;
-          self->session_->set_peer_address(address_bytes(self->from_));
-          ++self->stats_.latches;
-          if (self->latch_.on_latch) self->latch_.on_latch(self->from_);
-        }
+        if (self->session_->info().records_in > before) self->latch_to(self->from_);
         self->flush();
       }
     }

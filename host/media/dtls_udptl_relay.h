@@ -41,6 +41,7 @@ class DtlsUdptlRelay : public std::enable_shared_from_this<DtlsUdptlRelay> {
  private:
   DtlsUdptlRelay(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal, asio::ip::udp::socket core,
                  std::unique_ptr<tls::DtlsSession> session, OnRelease on_release);
+  void latch_to(const asio::ip::udp::endpoint& from);  // the terminal is now there: reported and counted
   void read_access();
   void read_core();
   void flush();  // datagrams for the terminal, packets for the core, the handshake timer

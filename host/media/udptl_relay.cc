@@ -31,11 +31,12 @@ void UdptlRelay::read_access() {
   access_.async_receive_from(asio::buffer(access_buf_), from_, [self = shared_from_this()](asio::error_code ec, size_t n) {
     if (self->stopped_) return;
     if (!ec) {
-      if (!self->latched_ && self->policy_.latch && (!self->terminal_ || self->from_ != *self->terminal_)) {
-        self->latch_to(self->from_);  // the first packet's source, whatever the SDP said
-      } else if (!self->latched_ && self->policy_.latch) {
+      const bool elsewhere = !self->terminal_ || self->from_ != *self->terminal_;
+      if (self->policy_.latch && !self->latched_) {
+        // The first packet's source, whatever the SDP said (reported only when it differs).
+        if (elsewhere) self->latch_to(self->from_);
         self->latched_ = true;
-      } else if (self->terminal_ && self->from_ != *self->terminal_ && self->policy_.relatch) {
+      } else if (self->policy_.relatch && self->terminal_ && elsewhere) {
         self->latch_to(self->from_);
       }
       if (self->terminal_ && self->from_ == *self->terminal_) {
