@@ -1,6 +1,8 @@
 #include "host/app/daemon.h"
 
+#include <algorithm>
 #include <csignal>
+#include <thread>
 
 #include "drivers/open_device.h"
 #include "host/app/device_json.h"
@@ -64,7 +66,13 @@ Daemon::~Daemon() {
   metrics_.reset();
   association_.reset();
   gateway_.reset();
-  plane_.reset();
+  planes_.reset();
+  for (auto& w : workers_) w->release_bearers();
+  // Handlers the first worker's relays left on our loop (they hold sessions, and so key slots)
+  // run now, while the worker's device is still there.
+  io_.restart();
+  io_.poll();
+  workers_.clear();
 }
 
 Result<std::unique_ptr<Daemon>> Daemon::open(DaemonConfig config, std::shared_ptr<spdlog::logger> log) {
@@ -79,32 +87,20 @@ Result<void> Daemon::open_parts() {
       return make_error(ErrorCode::kInvalidArgument, "h248.rename: package '" + r.package + "' has no element '" + r.from + "'");
     }
   }
-  auto device = device::open_device(config_.backend);
-  if (!device) return make_error(device.error().code, "device backend '" + config_.backend + "': " + device.error().message);
-  device_ = std::move(*device);
-  if (auto ok = device_->self_test(); !ok) return make_error(ok.error().code, "device self-test failed: " + ok.error().message);
-  slots_ = std::make_unique<device::SlotPool>(*device_);
-  log_->info("device {} open: {} key slots, {} lane(s), self-test passed", device_->identity().backend,
-             device_->identity().key_slots, device_->identity().lanes);
-
   auto identity = config_.create_certificate ? tls::Identity::load_or_create(config_.certificate, config_.key)
                                              : tls::Identity::load(config_.certificate, config_.key);
   if (!identity) return identity.error();
   tickets_ = std::make_shared<tls::TicketKeys>(config_.tls.ticket_key_period);
-  auto tls = tls::TlsContext::create(*identity, config_.tls, tickets_, tls::Transport::kStream);
-  if (!tls) return tls.error();
-  auto dtls = tls::TlsContext::create(*identity, config_.tls, tickets_, tls::Transport::kDatagram);
-  if (!dtls) return dtls.error();
-  tls_ = std::move(*tls);
-  dtls_ = std::move(*dtls);
-  auto fp = tls_->fingerprint();
+  if (auto ok = open_workers(*identity); !ok) return ok;
+  auto fp = workers_.front()->tls().fingerprint();
   if (!fp) return fp.error();
   fingerprint_ = fp->to_string();
   log_->info("certificate {}: a=fingerprint:{}", config_.certificate.string(), fingerprint_);
 
-  plane_ = std::make_unique<media::BearerPlane>(io_, config_.media_address, *tls_, dtls_.get(), *slots_,
-                                                [this](const std::string& t, h248::ObservedEvent e) { on_event(t, std::move(e)); });
-  gateway_ = std::make_unique<h248::Gateway>(packages_, *plane_);
+  std::vector<MediaWorker*> workers;
+  for (auto& w : workers_) workers.push_back(w.get());
+  planes_ = std::make_unique<WorkerPlanes>(std::move(workers));
+  gateway_ = std::make_unique<h248::Gateway>(packages_, *planes_);
   auto association = h248::MgAssociation::open(config_.association, *gateway_);
   if (!association) return make_error(association.error().code, "H.248: " + association.error().message);
   association_ = std::move(*association);
@@ -125,6 +121,35 @@ Result<void> Daemon::open_parts() {
              config_.association.profile.name, config_.association.profile.version, config_.association.mgcs.front().host,
              config_.association.mgcs.front().port, config_.control_socket.string(),
              metrics_ ? "; metrics on port " + std::to_string(metrics_->port()) : std::string());
+  return ok_result();
+}
+
+Result<void> Daemon::open_workers(const tls::Identity& identity) {
+  size_t count = config_.workers != 0 ? config_.workers : std::max(1u, std::thread::hardware_concurrency());
+  if (count > 1 && config_.backend.starts_with("xrt")) {
+    // A card is one job queue behind one register file: one worker drives it.
+    log_->warn("xrt backend: 1 worker instead of {} (one card, one job queue)", count);
+    count = 1;
+  }
+  MediaWorker::Setup setup;
+  setup.backend = config_.backend;
+  setup.media_address = config_.media_address;
+  setup.identity = &identity;
+  setup.profile = config_.tls;
+  setup.tickets = tickets_;
+  // Runs on a worker's thread: the event goes to the association's loop.
+  setup.sink = [this](const std::string& t, h248::ObservedEvent e) {
+    asio::post(io_, [this, t, e = std::move(e)]() mutable { on_event(t, std::move(e)); });
+  };
+  for (size_t i = 0; i < count; ++i) {
+    auto worker = MediaWorker::open(i, setup, i == 0 ? &io_ : nullptr);
+    if (!worker) return worker.error();
+    workers_.push_back(std::move(*worker));
+  }
+  const device::Identity& id = workers_.front()->device().identity();
+  backend_ = id.backend;
+  log_->info("{} worker(s), each with device {}: {} key slots, {} lane(s), self-test passed", count, id.backend,
+             id.key_slots, id.lanes);
   return ok_result();
 }
 
@@ -172,7 +197,7 @@ void Daemon::stop() {
   }
   drain_association_log();
   signals_.cancel();
-  plane_.reset();  // every bearer released
+  planes_->release_all();  // every bearer released
   io_.stop();
   log_->info("stopped");
 }
@@ -183,13 +208,19 @@ Result<void> Daemon::reload() {
     ++reload_failures_;
     return identity.error();
   }
-  for (tls::TlsContext* c : {tls_.get(), dtls_.get()}) {
-    if (auto ok = c->use_identity(*identity); !ok) {
+  for (auto& w : workers_) {
+    auto ok = w->call([&]() -> Result<void> {
+      for (tls::TlsContext* c : {&w->tls(), &w->dtls()}) {
+        if (auto used = c->use_identity(*identity); !used) return used.error();
+      }
+      return ok_result();
+    });
+    if (!ok) {
       ++reload_failures_;
       return ok.error();
     }
   }
-  if (auto fp = tls_->fingerprint()) fingerprint_ = fp->to_string();
+  if (auto fp = workers_.front()->call([&] { return workers_.front()->tls().fingerprint(); })) fingerprint_ = fp->to_string();
   ++reloads_;
   log_->info("certificate reloaded: a=fingerprint:{}", fingerprint_);
   return ok_result();
@@ -230,21 +261,25 @@ nlohmann::json Daemon::status() const {
                       {"local", association_->local().to_string()},
                       {"mgc", association_->mgc().to_string()}};
   for (const auto& [name, value] : h248_counters()) h248[name] = value;
-  return {{"backend", device_->identity().backend},
+  return {{"backend", backend_},
+          {"workers", workers_.size()},
+          {"relays_per_worker", planes_->relays_per_worker()},
           {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()},
           {"h248", h248},
           {"contexts", gateway_->context_count()},
           {"terminations", gateway_->termination_count()},
-          {"relays", plane_ ? plane_->relays() : 0},
-          {"free_key_slots", slots_->free_slots()},
+          {"relays", planes_->relays()},
+          {"free_key_slots", free_key_slots()},
           {"certificate", {{"file", config_.certificate.string()}, {"fingerprint", fingerprint_}, {"reloads", reloads_},
                            {"reload_failures", reload_failures_}}}};
 }
 
 nlohmann::json Daemon::contexts() const {
   std::map<uint32_t, nlohmann::json> by_context;
-  if (plane_) {
-    for (const auto& b : plane_->bearers()) by_context[b.context].push_back(bearer_json(b));
+  for (const auto& b : planes_->bearers()) {
+    auto j = bearer_json(b);
+    j["worker"] = planes_->worker_of(b.termination).value_or(0);
+    by_context[b.context].push_back(std::move(j));
   }
   nlohmann::json out = nlohmann::json::array();
   for (auto& [context, terminations] : by_context) out.push_back({{"context", context}, {"terminations", terminations}});
@@ -253,28 +288,53 @@ nlohmann::json Daemon::contexts() const {
 
 nlohmann::json Daemon::sessions() const {
   nlohmann::json out = nlohmann::json::array();
-  if (plane_) {
-    for (const auto& b : plane_->bearers())
-      if (b.tls) out.push_back(bearer_json(b));
-  }
+  for (const auto& b : planes_->bearers())
+    if (b.tls) out.push_back(bearer_json(b));
   return {{"sessions", out}};
 }
 
+std::optional<device::Counters> Daemon::device_counters() const {
+  device::Counters sum;
+  for (const auto& w : workers_) {
+    auto c = w->call([&w] { return w->device().counters(); });
+    if (!c) return std::nullopt;
+    sum.records += c->records;
+    sum.bytes += c->bytes;
+    sum.auth_failures += c->auth_failures;
+    sum.errors += c->errors;
+  }
+  return sum;
+}
+
+size_t Daemon::free_key_slots() const {
+  size_t n = 0;
+  for (const auto& w : workers_) n += w->call([&w] { return w->slots().free_slots(); });
+  return n;
+}
+
+// The identity is one worker's device (they are alike); slots and counters are every worker's.
 nlohmann::json Daemon::device_view() {
-  nlohmann::json j{{"identity", identity_json(device_->identity())}, {"free_key_slots", slots_->free_slots()}};
-  if (auto c = device_->counters()) j["counters"] = counters_json(*c);
+  auto id = workers_.front()->call([this] { return workers_.front()->device().identity(); });
+  nlohmann::json j{{"identity", identity_json(id)}, {"workers", workers_.size()}, {"free_key_slots", free_key_slots()}};
+  if (auto c = device_counters()) j["counters"] = counters_json(*c);
   return j;
 }
 
 nlohmann::json Daemon::self_test() {
-  auto r = device_->self_test();
-  return {{"backend", device_->identity().backend}, {"passed", r.ok()}, {"error", r ? "" : r.error().message}};
+  std::string error;
+  for (const auto& w : workers_) {
+    auto r = w->call([&w] { return w->device().self_test(); });
+    if (!r && error.empty()) error = "worker " + std::to_string(w->index()) + ": " + r.error().message;
+  }
+  return {{"backend", backend_}, {"workers", workers_.size()}, {"passed", error.empty()}, {"error", error}};
 }
 
 std::string Daemon::metrics() const {
   MetricsText m;
   m.family("mediasec_up", "gauge", "1 while mediasecd runs");
-  m.sample("mediasec_up", 1, "backend=\"" + device_->identity().backend + "\"");
+  m.sample("mediasec_up", 1, "backend=\"" + backend_ + "\"");
+  m.family("mediasec_workers", "gauge", "media workers (I/O threads owning contexts)");
+  m.sample("mediasec_workers", static_cast<double>(workers_.size()));
   m.family("mediasec_h248_registered", "gauge", "1 while registered with an MGC");
   m.sample("mediasec_h248_registered", association_->state() == h248::AssociationState::kRegistered ? 1 : 0);
   for (const auto& [name, value] : h248_counters()) {
@@ -286,15 +346,16 @@ std::string Daemon::metrics() const {
   m.sample("mediasec_contexts", static_cast<double>(gateway_->context_count()));
   m.family("mediasec_terminations", "gauge", "H.248 terminations");
   m.sample("mediasec_terminations", static_cast<double>(gateway_->termination_count()));
-  if (plane_) {
-    m.family("mediasec_relays", "gauge", "relays carrying media");
-    m.sample("mediasec_relays", static_cast<double>(plane_->relays()));
-    m.family("mediasec_bearer_events_total", "counter", "bearer events reported (tcpbcc, tlsbsc)");
-    for (const auto& [event, n] : plane_->event_counts()) m.sample("mediasec_bearer_events_total", static_cast<double>(n), "event=\"" + event + "\"");
+  m.family("mediasec_relays", "gauge", "relays carrying media, per worker");
+  const auto relays = planes_->relays_per_worker();
+  for (size_t i = 0; i < relays.size(); ++i) {
+    m.sample("mediasec_relays", static_cast<double>(relays[i]), "worker=\"" + std::to_string(i) + "\"");
   }
-  m.family("mediasec_device_free_key_slots", "gauge", "key slots free on the device");
-  m.sample("mediasec_device_free_key_slots", static_cast<double>(slots_->free_slots()));
-  if (auto c = device_->counters()) {
+  m.family("mediasec_bearer_events_total", "counter", "bearer events reported (tcpbcc, tlsbsc)");
+  for (const auto& [event, n] : planes_->event_counts()) m.sample("mediasec_bearer_events_total", static_cast<double>(n), "event=\"" + event + "\"");
+  m.family("mediasec_device_free_key_slots", "gauge", "key slots free on the workers' devices");
+  m.sample("mediasec_device_free_key_slots", static_cast<double>(free_key_slots()));
+  if (auto c = device_counters()) {
     m.family("mediasec_device_records_total", "counter", "records the device protected or opened");
     m.sample("mediasec_device_records_total", static_cast<double>(c->records));
     m.family("mediasec_device_bytes_total", "counter", "plaintext bytes of those records");

@@ -1,8 +1,11 @@
-// mediasecd's body: one asio::io_context runs the MG association with the MGC (H.248), the
-// bearers and relays of the media plane, the control socket and the metrics endpoint. The device
-// backend, the gateway's certificate and the TLS contexts are opened at start from the
-// configuration; SIGHUP reloads the certificate (new sessions use it, running ones keep theirs);
-// SIGTERM/SIGINT send ServiceChange Graceful to the MGC and stop.
+// mediasecd's body. The daemon's asio::io_context runs the MG association with the MGC (H.248),
+// the control socket and the metrics endpoint, and the first media worker; the other workers
+// (one per core by default, [media] workers) run their own loops on their own threads. Each
+// worker owns its contexts' bearers and relays, its device queue and TLS contexts
+// (host/app/media_worker.h); the gateway reaches them through WorkerPlanes, and their events come
+// back to the association's loop as posted handlers. The gateway's certificate is loaded once
+// and given to every worker; SIGHUP reloads it in all of them (new sessions use it, running ones
+// keep theirs); SIGTERM/SIGINT send ServiceChange Graceful to the MGC and stop.
 #pragma once
 
 #include <asio.hpp>
@@ -15,17 +18,15 @@
 #include <utility>
 #include <vector>
 
-#include "drivers/device.h"
-#include "drivers/key_slot.h"
 #include "host/app/association_loop.h"
 #include "host/app/control_server.h"
 #include "host/app/daemon_config.h"
+#include "host/app/media_worker.h"
 #include "host/app/metrics_server.h"
+#include "host/app/worker_planes.h"
 #include "host/h248/gateway.h"
 #include "host/h248/mg_association.h"
 #include "host/h248/packages.h"
-#include "host/media/bearer_plane.h"
-#include "host/tls/context.h"
 #include "host/tls/ticket_keys.h"
 
 namespace mediasec::app {
@@ -54,6 +55,7 @@ class Daemon {
  private:
   Daemon(DaemonConfig config, std::shared_ptr<spdlog::logger> log);
   Result<void> open_parts();
+  Result<void> open_workers(const tls::Identity& identity);
   void on_event(const std::string& termination, h248::ObservedEvent event);
   void drain_association_log();
   void watch_signals();
@@ -65,6 +67,9 @@ class Daemon {
   nlohmann::json sessions() const;
   nlohmann::json device_view();
   nlohmann::json self_test();
+  // Summed over the workers' devices; nullopt if a device could not say.
+  std::optional<device::Counters> device_counters() const;
+  size_t free_key_slots() const;
 
   static constexpr h248::Millis kShutdownWait{3000};
 
@@ -72,13 +77,12 @@ class Daemon {
   std::shared_ptr<spdlog::logger> log_;
   asio::io_context io_;
   asio::signal_set signals_;
-  std::unique_ptr<device::Device> device_;
-  std::unique_ptr<device::SlotPool> slots_;
   std::shared_ptr<tls::TicketKeys> tickets_;
-  std::unique_ptr<tls::TlsContext> tls_, dtls_;
   std::string fingerprint_;  // of the certificate in use (a=fingerprint, sha-256)
+  std::string backend_;      // the device backend's name (sw, sim, xrt)
   h248::PackageRegistry packages_;
-  std::unique_ptr<media::BearerPlane> plane_;
+  std::vector<std::unique_ptr<MediaWorker>> workers_;  // [0] runs on io_
+  std::unique_ptr<WorkerPlanes> planes_;
   std::unique_ptr<h248::Gateway> gateway_;
   std::unique_ptr<h248::MgAssociation> association_;
   std::unique_ptr<AssociationLoop> loop_;

@@ -229,7 +229,7 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
                  return {};
                }}});
        }},
-      {"media", [&](const toml::node& n, const std::string& key) { return section(n, key, {{"address", set_string(c.media_address)}}); }},
+      {"media", [&](const toml::node& n, const std::string& key) { return section(n, key, {{"address", set_string(c.media_address)}, {"workers", set_int(c.workers, 0, 256)}}); }},
       {"tls", [&](const toml::node& n, const std::string& key) {
          return section(
              n, key,

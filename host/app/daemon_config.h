@@ -28,6 +28,7 @@ struct DaemonConfig {
   std::vector<PackageRename> renames;   // [h248.rename]
 
   std::string media_address = "127.0.0.1";  // [media]: where bearers take their ports
+  uint32_t workers = 0;                      // [media] workers: I/O threads owning contexts; 0: one per core
 
   // [tls]
   std::filesystem::path certificate, key;

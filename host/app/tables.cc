@@ -11,6 +11,13 @@ std::string text(const nlohmann::json& v) {
   return v.dump();
 }
 
+// [1, 0] as "1, 0".
+std::string joined(const nlohmann::json& list) {
+  std::string out;
+  for (const auto& v : list) out += (out.empty() ? "" : ", ") + text(v);
+  return out;
+}
+
 }  // namespace
 
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
@@ -41,6 +48,7 @@ void print_status(std::ostream& out, const nlohmann::json& s) {
                        text(h.at("malformed_messages")) + " malformed, " + text(h.at("retransmissions")) + " retransmissions"},
       {"contexts", text(s.at("contexts")) + " (" + text(s.at("terminations")) + " terminations, " + text(s.at("relays")) +
                        " relays)"},
+      {"workers", text(s.at("workers")) + " (relays on each: " + joined(s.at("relays_per_worker")) + ")"},
       {"key slots free", text(s.at("free_key_slots"))},
       {"certificate", text(s.at("certificate").at("file"))},
       {"a=fingerprint", text(s.at("certificate").at("fingerprint"))},
@@ -75,10 +83,10 @@ void print_device(std::ostream& out, const nlohmann::json& device) {
 }
 
 void print_contexts(std::ostream& out, const nlohmann::json& c) {
-  std::vector<std::vector<std::string>> rows{{"CONTEXT", "TERMINATION", "KIND", "SETUP", "STATE", "PORT", "REMOTE", "SENT", "RECEIVED", "TLS"}};
+  std::vector<std::vector<std::string>> rows{{"CONTEXT", "WORKER", "TERMINATION", "KIND", "SETUP", "STATE", "PORT", "REMOTE", "SENT", "RECEIVED", "TLS"}};
   for (const auto& ctx : c.at("contexts")) {
     for (const auto& t : ctx.at("terminations")) {
-      rows.push_back({text(ctx.at("context")), text(t.at("termination")), text(t.at("kind")), text(t.at("setup")),
+      rows.push_back({text(ctx.at("context")), t.contains("worker") ? text(t.at("worker")) : "-", text(t.at("termination")), text(t.at("kind")), text(t.at("setup")),
                       text(t.at("state")), text(t.at("local_port")), t.at("remote").get<std::string>().empty() ? "-" : text(t.at("remote")),
                       text(t.at("octets_sent")), text(t.at("octets_received")),
                       t.contains("tls") ? text(t["tls"].at("version")) + " " + text(t["tls"].at("cipher")) : "-"});

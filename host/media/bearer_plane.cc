@@ -2,7 +2,10 @@
 
 #include <openssl/rand.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <utility>
 
 #include "host/base/ascii.h"
 #include "host/h248/error_codes.h"
@@ -143,6 +146,7 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::modify(const h248
   if (it == bearers_.end()) return fault(h248::errors::kNoSuchTerminationId, request.termination + " has no bearer");
   Bearer& b = it->second;
   const auto remote_before = b.remote;
+  if (b.context != request.context) leave_join(b);  // Move: the old context's relay ends
   b.context = request.context;
   auto local = answer(request, b);
   if (!local) return local;
@@ -371,6 +375,77 @@ Result<void, h248::MediaError> BearerPlane::apply_controls(const h248::Terminati
     b.tls_go = true;
   }
   return {};
+}
+
+void BearerPlane::leave_join(Bearer& b) {
+  auto j = joins_.find(b.context);
+  if (j == joins_.end() || (j->second.access != b.name && j->second.core != b.name)) return;
+  // The relay held both connections; the partner's is closed with it.
+  const std::string partner = j->second.access == b.name ? j->second.core : j->second.access;
+  stop_join(b.context);
+  b.closed = true;
+  if (auto p = bearers_.find(partner); p != bearers_.end()) p->second.closed = true;
+}
+
+BearerPlane::Departure::Departure() = default;
+
+BearerPlane::Departure::Departure(Departure&& other) noexcept
+    : bearer(std::move(other.bearer)),
+      acceptor_fd(std::exchange(other.acceptor_fd, -1)),
+      socket_fd(std::exchange(other.socket_fd, -1)),
+      datagram_fd(std::exchange(other.datagram_fd, -1)),
+      v6(other.v6) {}
+
+BearerPlane::Departure::~Departure() {
+  for (int fd : {acceptor_fd, socket_fd, datagram_fd})
+    if (fd >= 0) ::close(fd);
+}
+
+std::optional<BearerPlane::Departure> BearerPlane::detach(const std::string& termination) {
+  auto it = bearers_.find(termination);
+  if (it == bearers_.end()) return std::nullopt;
+  leave_join(it->second);
+  Departure d;
+  d.bearer = std::make_unique<Bearer>(std::move(it->second));
+  bearers_.erase(it);
+  Bearer& b = *d.bearer;
+  // release() cancels what is pending on the socket; those handlers find the bearer gone.
+  asio::error_code ec;
+  if (b.acceptor) {
+    d.v6 = b.acceptor->local_endpoint(ec).address().is_v6();
+    d.acceptor_fd = b.acceptor->release(ec);
+    b.acceptor.reset();
+  }
+  if (b.socket) {
+    d.socket_fd = b.socket->release(ec);
+    b.socket.reset();
+  }
+  if (b.datagrams) {
+    d.v6 = b.datagrams->local_endpoint(ec).address().is_v6();
+    d.datagram_fd = b.datagrams->release(ec);
+    b.datagrams.reset();
+  }
+  b.connecting = false;
+  return d;
+}
+
+void BearerPlane::adopt(Departure d) {
+  Bearer& b = *d.bearer;
+  asio::error_code ec;
+  if (d.acceptor_fd >= 0) {
+    b.acceptor = std::make_unique<tcp::acceptor>(io_);
+    b.acceptor->assign(d.v6 ? tcp::v6() : tcp::v4(), std::exchange(d.acceptor_fd, -1), ec);
+  }
+  if (d.socket_fd >= 0) {
+    b.socket = std::make_unique<tcp::socket>(io_);
+    b.socket->assign(d.v6 ? tcp::v6() : tcp::v4(), std::exchange(d.socket_fd, -1), ec);
+  }
+  if (d.datagram_fd >= 0) {
+    b.datagrams = std::make_unique<asio::ip::udp::socket>(io_);
+    b.datagrams->assign(d.v6 ? asio::ip::udp::v6() : asio::ip::udp::v4(), std::exchange(d.datagram_fd, -1), ec);
+  }
+  const std::string name = b.name;
+  bearers_.emplace(name, std::move(b));
 }
 
 void BearerPlane::stop_join(uint32_t context) {

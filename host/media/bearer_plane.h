@@ -20,7 +20,9 @@
 //
 // MGC control (LocalControl and Signals): tcpbcc/estab=delayed with the tcpbcc/estab signal or
 // the other termination's incoming connection, tlsbsc/start=mgc with the tlsbsc/start signal,
-// tlsbsc/role. Everything runs on the worker's asio::io_context.
+// tlsbsc/role. Everything runs on the worker's asio::io_context: one plane per worker, and a
+// termination moved to a context another worker owns (H.248 Move) leaves with its sockets
+// (detach) and arrives there (adopt).
 #pragma once
 
 #include <asio.hpp>
@@ -61,6 +63,32 @@ class BearerPlane final : public h248::MediaPlane {
   h248::MediaStatistics statistics(const std::string& termination) const override;
 
   size_t relays() const { return joins_.size(); }
+
+ private:
+  struct Bearer;
+
+ public:
+  // A bearer on its way to another plane (H.248 Move to a context of another worker): its state
+  // and its sockets' descriptors, owned here until adopt() takes them.
+  class Departure {
+   public:
+    Departure(Departure&&) noexcept;
+    Departure& operator=(Departure&&) = delete;
+    Departure(const Departure&) = delete;
+    ~Departure();  // closes descriptors nobody adopted
+
+   private:
+    friend class BearerPlane;
+    Departure();
+    std::unique_ptr<Bearer> bearer;
+    int acceptor_fd = -1, socket_fd = -1, datagram_fd = -1;
+    bool v6 = false;
+  };
+  // The termination leaves this plane: a relay of its context ends (the partner's connection is
+  // closed), an accept or connect under way is abandoned (adopt's plane starts it again).
+  std::optional<Departure> detach(const std::string& termination);
+  // Takes a detached bearer in; the Modify that moved it then runs here.
+  void adopt(Departure departure);
 
   // What an operator sees of a bearer (mediasecctl contexts/sessions): never key material.
   struct TlsView {
@@ -131,6 +159,7 @@ class BearerPlane final : public h248::MediaPlane {
   void learn_remote(const h248::TerminationRequest& request, Bearer& b);
   Result<void, h248::MediaError> apply_controls(const h248::TerminationRequest& request, Bearer& b);
   void stop_join(uint32_t context);
+  void leave_join(Bearer& b);  // b leaves its context: a relay it is in ends
   void establish(Bearer& b);
   void connected(const std::string& name, asio::ip::tcp::socket socket);
   void simultaneous_open(Bearer& b, int attempt);

@@ -28,6 +28,7 @@ TEST(DaemonConfig, TheSmallestFileTakesTheDefaults) {
   EXPECT_EQ(c->certificate, "/etc/mediasec/gateway.pem");
   EXPECT_EQ(c->key, "/etc/mediasec/gateway.key");
   EXPECT_TRUE(c->create_certificate);
+  EXPECT_EQ(c->workers, 0u) << "one worker per core";
   EXPECT_TRUE(c->metrics_listen.empty());
   EXPECT_EQ(c->log_level, "info");
 }
@@ -51,6 +52,7 @@ request_timeout_ms = 5000
 "tlscn/setup" = "tlsstart"
 [media]
 address = "192.0.2.7"
+workers = 4
 [tls]
 certificate = "certs/gw.pem"
 key = "/secure/gw.key"
@@ -86,6 +88,7 @@ file = "log/mediasecd.log"
   EXPECT_EQ(c->renames[0].from, "setup");
   EXPECT_EQ(c->renames[0].to, "tlsstart");
   EXPECT_EQ(c->media_address, "192.0.2.7");
+  EXPECT_EQ(c->workers, 4u);
   EXPECT_EQ(c->certificate, "/etc/mediasec/certs/gw.pem");  // relative to the file
   EXPECT_EQ(c->key, "/secure/gw.key");
   EXPECT_FALSE(c->create_certificate);
@@ -123,6 +126,7 @@ TEST(DaemonConfig, BadFilesAreRefusedWithFileLineAndKey) {
   EXPECT_NE(ErrorOf(mgc + "[metrics]\nlisten = \"9744\"\n").find("metrics.listen"), std::string::npos);
   EXPECT_NE(ErrorOf(mgc + "[h248.rename]\n\"tlscn\" = \"x\"\n").find("expected \"package/element\""), std::string::npos);
   EXPECT_NE(ErrorOf(mgc + "[h248.timers]\nprovisional_ms = 0\n").find("h248.timers.provisional_ms: must be between"), std::string::npos);
+  EXPECT_NE(ErrorOf(mgc + "[media]\nworkers = 300\n").find(":4: media.workers: must be between 0 and 256"), std::string::npos);
   EXPECT_NE(ErrorOf("media = 3\n").find(":1: media: expected a table"), std::string::npos);
   // Not TOML at all: the parser's own message, with the line.
   EXPECT_NE(ErrorOf("[h248\nmgcs = 1\n").find(std::string(kSource) + ":1: "), std::string::npos);

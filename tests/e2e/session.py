@@ -210,7 +210,7 @@ class Stage:
         config = os.path.join(self.dir, "mediasecd.toml")
         with open(config, "w") as f:
             f.write('[device]\nbackend = "%s"\n\n[h248]\nlisten = "127.0.0.1:0"\nmgcs = ["127.0.0.1:%d"]\n\n'
-                    '[media]\naddress = "127.0.0.1"\n\n[control]\nsocket = "control.sock"\n\n'
+                    '[media]\naddress = "127.0.0.1"\nworkers = 2\n\n[control]\nsocket = "control.sock"\n\n'
                     '[metrics]\nlisten = "127.0.0.1:0"\n' % (self.args.backend, mgc_port))
         self.daemon = Lines([os.path.join(self.args.build, "host/app/mediasecd"), "--config", config], "mediasecd",
                             stdin=False)
@@ -553,6 +553,56 @@ def gateway_as_tls_client(stage):
     mgc.call("C=%s{S=%s,S=%s}" % (context, access, core_term))
     core.wait_closed()
     say("  MGC: Subtract: the gateway sent close_notify and closed the core connection")
+
+
+@scenario("workers")
+def two_workers(stage):
+    """Two contexts on two workers: each relays its own TLS session, with its own device."""
+    mgc = stage.mgc
+    sessions = []
+    for n in (1, 2):
+        core = TcpCore()
+        reply = mgc.call(
+            "C=${A=tls/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+            "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=fingerprint:%s\n}},"
+            "E=1{tlsbsc/tlsest,tlsbsc/tlsrel}},"
+            "A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+            "R{v=0\nc=IN IP4 127.0.0.1\nm=message %d TCP/MSRP *\na=setup:passive\n}},E=2{tcpbcc/tcpest}}}"
+            % (stage.terminal_fingerprint, core.port))
+        context, access, core_term = access_and_core(reply)
+        port, _ = local_media(reply, access)
+        mgc.wait_notify(core_term, "tcpbcc/tcpest")
+        terminal = stage.spawn(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-cert", stage.terminal_cert,
+                                "-key", stage.terminal_key, "-crlf"], "terminal %d (s_client)" % n)
+        mgc.wait_notify(access, "tlsbsc/tlsest")
+        sessions.append((context, access, core_term, core, terminal))
+    status = stage.ctl_json("status")
+    if status["workers"] != 2 or status["relays_per_worker"] != [1, 1]:
+        raise Failed("expected one relay on each of 2 workers: %s, %s" % (status["workers"], status["relays_per_worker"]))
+    workers = {t["termination"]: t["worker"] for c in stage.ctl_json("contexts")["contexts"] for t in c["terminations"]}
+    say("  MGC: two contexts, each TLS+TCP; mediasecctl: workers %s" % ", ".join(
+        "%s on %d" % (t, w) for t, w in sorted(workers.items())))
+    if workers[sessions[0][1]] == workers[sessions[1][1]]:
+        raise Failed("both contexts on one worker: %s" % workers)
+    for context, access, core_term, core, terminal in sessions:
+        terminal.write("through %s\n" % access)
+        core.wait_for(("through %s\r\n" % access).encode())
+        core.conn.sendall(b"back\r\n")
+        terminal.wait_for(r"^back", 10, "the core's bytes at the terminal")
+    say("  each terminal's bytes reach its core and back, over its own worker")
+    sessions_view = stage.ctl_json("sessions")["sessions"]
+    if sorted(s["tls"]["records_in"] > 0 for s in sessions_view) != [True, True]:
+        raise Failed("mediasecctl sessions: %s" % sessions_view)
+    device = stage.ctl_json("identity")
+    if device["workers"] != 2 or device["counters"]["records"] < 4:
+        raise Failed("mediasecctl identity (the daemon's devices): %s" % device)
+    say("  mediasecctl identity: %d workers' devices, %d records in all" % (device["workers"], device["counters"]["records"]))
+    for context, access, core_term, core, terminal in sessions:
+        mgc.call("C=%s{S=*}" % context)
+        core.wait_closed()
+    if stage.ctl_json("status")["relays_per_worker"] != [0, 0]:
+        raise Failed("relays left after Subtract")
+    say("  MGC: Subtract both contexts; no relay left on either worker")
 
 
 @scenario("latching")
