@@ -36,7 +36,7 @@ def free_udp_port():
     return port
 
 
-def run(build, mode, seconds, callers):
+def run(build, mode, seconds, callers, workers):
     """Returns (cycles per second, daemon CPU seconds per cycle)."""
     work = tempfile.mkdtemp(prefix="mediasec-callbench-")
     port = free_udp_port()
@@ -49,7 +49,7 @@ def run(build, mode, seconds, callers):
     config = os.path.join(work, "mediasecd.toml")
     with open(config, "w") as f:
         f.write('[h248]\nlisten = "127.0.0.1:0"\nmgcs = ["127.0.0.1:%d"]\n[control]\nsocket = "control.sock"\n'
-                '[log]\nlevel = "warn"\n' % port)
+                '[media]\nworkers = %d\n[log]\nlevel = "warn"\n' % (port, workers))
     daemon = subprocess.Popen([os.path.join(build, "host/app/mediasecd"), "--config", config],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     cpu_start = None
@@ -81,11 +81,12 @@ def main():
     parser.add_argument("--build", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../build/release"))
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--callers", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=0, help="mediasecd's media workers (0: one per core)")
     parser.add_argument("--json")
     args = parser.parse_args()
     build = os.path.abspath(args.build)
-    plain_rate, plain_cpu = run(build, "bench", args.seconds, args.callers)
-    tls_rate, tls_cpu = run(build, "bench_tls", args.seconds, args.callers)
+    plain_rate, plain_cpu = run(build, "bench", args.seconds, args.callers, args.workers)
+    tls_rate, tls_cpu = run(build, "bench_tls", args.seconds, args.callers, args.workers)
     entries = [
         {"name": "call setups/s, Add TLS/MSRP + Add TCP/MSRP + Modify + Subtract (mediasecd on sw, megaco MGC, %d callers)"
                  % args.callers,
