@@ -98,18 +98,48 @@ void TlsSession::start() {
 
 void TlsSession::receive(std::span<const uint8_t> bytes) {
   if (phase_ == Phase::kReleased) return;
-  if (inbound_.empty()) {
-    // Whole records straight from the caller's buffer; only a partial tail is kept.
-    const size_t used = process_inbound(bytes);
-    if (phase_ != Phase::kReleased) inbound_.assign(bytes.begin() + static_cast<long>(used), bytes.end());
-  } else {
-    inbound_.insert(inbound_.end(), bytes.begin(), bytes.end());
-    std::vector<uint8_t> pending = std::move(inbound_);
-    inbound_.clear();
-    const size_t used = process_inbound(pending);
-    if (phase_ != Phase::kReleased) inbound_.assign(pending.begin() + static_cast<long>(used), pending.end());
+  if (!inbound_.empty()) {
+    // A record cut by the previous read: only the bytes that complete it are copied; the rest of
+    // this read is processed where it lies.
+    bytes = complete_kept_record(bytes);
+    if (phase_ == Phase::kReleased || (!inbound_.empty() && bytes.empty())) {
+      after_call();  // the session ended, or still short of a record (all of this read is in it)
+      return;
+    }
+    if (!inbound_.empty()) {
+      // The completed record left bytes unprocessed: the rest goes behind them, as it came.
+      inbound_.insert(inbound_.end(), bytes.begin(), bytes.end());
+      process_kept();
+      after_call();
+      return;
+    }
   }
+  // Whole records straight from the caller's buffer; only a partial tail is kept.
+  const size_t used = process_inbound(bytes);
+  if (phase_ != Phase::kReleased) inbound_.assign(bytes.begin() + static_cast<long>(used), bytes.end());
   after_call();
+}
+
+std::span<const uint8_t> TlsSession::complete_kept_record(std::span<const uint8_t> bytes) {
+  const auto take = [&](size_t n) {
+    n = std::min(n, bytes.size());
+    inbound_.insert(inbound_.end(), bytes.begin(), bytes.begin() + static_cast<long>(n));
+    bytes = bytes.subspan(n);
+  };
+  if (inbound_.size() < kHeader) take(kHeader - inbound_.size());
+  if (inbound_.size() < kHeader) return bytes;
+  const size_t whole = kHeader + body_length(std::span<const uint8_t>(inbound_).first(kHeader));
+  if (whole <= kHeader + kMaxRecordBody && whole > inbound_.size()) take(whole - inbound_.size());
+  // Whole, or too long to ever be (process_inbound refuses it).
+  if (inbound_.size() >= whole || whole > kHeader + kMaxRecordBody) process_kept();
+  return bytes;
+}
+
+void TlsSession::process_kept() {
+  std::vector<uint8_t> pending = std::move(inbound_);
+  inbound_.clear();
+  const size_t used = process_inbound(pending);
+  if (phase_ != Phase::kReleased) inbound_.assign(pending.begin() + static_cast<long>(used), pending.end());
 }
 
 size_t TlsSession::process_inbound(std::span<const uint8_t> data) {

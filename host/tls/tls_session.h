@@ -105,6 +105,10 @@ class TlsSession final : private SessionHooks {
 
   // Handles the whole records at the start of `data`; returns the bytes used.
   size_t process_inbound(std::span<const uint8_t> data);
+  // With a record cut by the previous read in inbound_: takes what completes it from `bytes`,
+  // processes it once whole, and returns the bytes after it.
+  std::span<const uint8_t> complete_kept_record(std::span<const uint8_t> bytes);
+  void process_kept();  // processes inbound_, keeping what is left of it
   void handshake_record(std::span<const uint8_t> record);
   void advance_handshake();
   size_t offloaded_records(const std::vector<std::span<const uint8_t>>& records);
