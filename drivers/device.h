@@ -86,6 +86,12 @@ struct Job {
   // Instead of `input` when not empty: bytes the caller keeps alive and unchanged until this
   // job's completion has been polled. Saves copying each record on the data path.
   std::span<const uint8_t> borrowed_input{};
+  // kUnprotect: where the plaintext goes instead of a new `output` when not empty: at least as
+  // long as the ciphertext, not overlapping the input, kept alive until the completion is
+  // polled. A backend that writes there says so in
+  // Completion::wrote_into (sw does); one that does not returns `output` as usual. On failure
+  // whatever was written there is wiped.
+  std::span<uint8_t> output_into{};
 
   std::span<const uint8_t> bytes() const { return borrowed_input.empty() ? std::span<const uint8_t>(input) : borrowed_input; }
 };
@@ -98,6 +104,9 @@ struct Completion {
   // kProtect: the whole wire record (kRaw: ciphertext || tag).
   // kUnprotect: the plaintext. Empty whenever status != kOk: a failed record releases nothing.
   std::vector<uint8_t> output;
+  // The plaintext went to the job's output_into (the first output_length bytes); output is empty.
+  bool wrote_into = false;
+  size_t output_length = 0;
 };
 
 class Device {

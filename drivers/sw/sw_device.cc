@@ -194,6 +194,11 @@ class SwDevice final : public Device {
     const uint64_t seq = s.config.sequence;
     s.config.sequence = (seq + 1) & sequence_mask(s.config.framing);
     const Status st = job.op == Op::kProtect ? protect(s, seq, job, c) : unprotect(s, seq, job, c);
+    if (st != Status::kOk && c.wrote_into) {
+      secure_wipe(job.output_into.data(), job.output_into.size());  // unauthenticated plaintext
+      c.wrote_into = false;
+      c.output_length = 0;
+    }
     return finish(c, &s, st);
   }
 
@@ -302,10 +307,26 @@ class SwDevice final : public Device {
     std::array<uint8_t, 13> aad{};
     std::array<uint8_t, kTagBytes> tag{};
     bytes_ = 0;
+    // The plaintext: in the caller's buffer when it gave one (no allocation), else a new output.
+    std::span<uint8_t> out;
     auto open = [&](const Nonce& nonce, std::span<const uint8_t> a, std::span<const uint8_t> ct) {
       std::copy_n(ct.data() + ct.size(), kTagBytes, tag.begin());
-      c.output.resize(ct.size());
-      return gcm(s.ctx.get(), false, nonce, a, ct, c.output, tag);
+      if (job.output_into.size() >= ct.size()) {
+        out = job.output_into.first(ct.size());
+        c.wrote_into = true;
+        c.output_length = ct.size();
+      } else {
+        c.output.resize(ct.size());
+        out = c.output;
+      }
+      return gcm(s.ctx.get(), false, nonce, a, ct, out, tag);
+    };
+    auto keep = [&](size_t length) {  // the plaintext's length after the inner content type
+      if (c.wrote_into) {
+        c.output_length = length;
+      } else {
+        c.output.resize(length);
+      }
     };
     switch (f) {
       case Framing::kTls12: {
@@ -330,11 +351,11 @@ class SwDevice final : public Device {
         const size_t D = n - 5 - kTagBytes;
         if (D > kMaxDataBytes) return Status::kBadLength;
         if (!open(xor_nonce(k.iv, seq), r.first(5), r.subspan(5, D))) return Status::kAuthFail;
-        size_t end = c.output.size();
-        while (end > 0 && c.output[end - 1] == 0) --end;
+        size_t end = out.size();
+        while (end > 0 && out[end - 1] == 0) --end;
         if (end == 0) return Status::kBadRecord;
-        c.content_type = c.output[end - 1];
-        c.output.resize(end - 1);
+        c.content_type = out[end - 1];
+        keep(end - 1);
         bytes_ = end - 1;
         return Status::kOk;
       }

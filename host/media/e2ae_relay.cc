@@ -1,5 +1,7 @@
 #include "host/media/e2ae_relay.h"
 
+#include <array>
+
 #include "host/media/socket_drain.h"
 
 namespace mediasec::media {
@@ -62,19 +64,27 @@ void E2aeRelay::drain_access() {
 }
 
 void E2aeRelay::from_access(std::span<const uint8_t> bytes) {
-  session_->receive(bytes);
+  // The records' plaintext goes to a buffer on the stack too, and from there straight to the
+  // core socket when it takes it (WriteQueue::send_or_queue copies only what it does not).
+  std::array<uint8_t, kReadSize> plaintext;
+  session_->receive_into(bytes, plaintext);
   note_established();
-  for (std::vector<uint8_t>& plain : session_->take_received_records()) {
-    if (!msrp_) {
-      to_core(std::move(plain));
-      continue;
+  const auto& views = session_->received_views();
+  if (!msrp_) {
+    for (const auto& v : views) stats_.access_to_core += v.size();
+    if (!views.empty()) {
+      core_out_.send_or_queue(core_, views);
+      write_core();
     }
-    std::vector<uint8_t> out;
-    if (auto ok = msrp_->to_core.feed(plain, out); !ok) {
-      bad_media("terminal", ok.error());
-      break;
+  } else {
+    for (const auto& plain : views) {
+      std::vector<uint8_t> out;
+      if (auto ok = msrp_->to_core.feed(plain, out); !ok) {
+        bad_media("terminal", ok.error());
+        break;
+      }
+      if (!out.empty()) to_core(std::move(out));
     }
-    if (!out.empty()) to_core(std::move(out));
   }
   to_access();
   check_released();

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,27 @@ class WriteQueue {
   void push(std::vector<uint8_t> bytes) {
     queued_ += bytes.size();
     out_.push_back(std::move(bytes));
+  }
+  // Bytes that live only until the caller returns: written at once as far as the socket (non-
+  // blocking) takes them when nothing is queued before them, without a copy; the rest is copied
+  // into the queue for write().
+  void send_or_queue(asio::ip::tcp::socket& socket, std::span<const std::span<const uint8_t>> parts) {
+    size_t written = 0;
+    if (idle()) {
+      buffers_.clear();
+      for (size_t i = 0; i < parts.size() && i < kMaxBuffers; ++i) buffers_.push_back(asio::buffer(parts[i].data(), parts[i].size()));
+      asio::error_code ec;
+      written = socket.write_some(buffers_, ec);
+      if (ec) written = 0;  // would block, or an error the next write() reports
+    }
+    for (const auto& p : parts) {
+      if (written >= p.size()) {
+        written -= p.size();
+        continue;
+      }
+      push(std::vector<uint8_t>(p.begin() + static_cast<long>(written), p.end()));
+      written = 0;
+    }
   }
   size_t queued() const { return queued_; }  // bytes not yet written
   bool writing() const { return writing_; }

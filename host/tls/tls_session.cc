@@ -311,6 +311,9 @@ Result<void> TlsSession::next_tls13_keys(bool write_side) {
 size_t TlsSession::offloaded_records(const std::vector<std::span<const uint8_t>>& records) {
   std::vector<device::Job> jobs;
   jobs.reserve(records.size());
+  std::vector<std::span<uint8_t>> into;  // where each record's plaintext goes, if not a new vector
+  into.reserve(records.size());
+  size_t plain_at = plain_used_;
   for (const auto& rec : records) {
     const uint8_t type = rec[0];
     const uint16_t version = static_cast<uint16_t>(rec[1] << 8 | rec[2]);
@@ -326,6 +329,13 @@ size_t TlsSession::offloaded_records(const std::vector<std::span<const uint8_t>>
     // The record stays in the caller's buffer until the device has opened it (run_wire drains).
     device::Job job{0, 0, device::Op::kUnprotect, 0, 0, {}};
     job.borrowed_input = rec;
+    // receive_into(): the plaintext goes to the caller's buffer while it has room.
+    const size_t room = rec.size() > kHeader ? rec.size() - kHeader : 0;
+    if (plain_out_.size() - plain_at >= room) {
+      job.output_into = plain_out_.subspan(plain_at, room);
+      plain_at += room;
+    }
+    into.push_back(job.output_into);
     jobs.push_back(std::move(job));
   }
   auto done = rx_.run_wire(std::move(jobs));
@@ -342,12 +352,21 @@ size_t TlsSession::offloaded_records(const std::vector<std::span<const uint8_t>>
     }
     if (c.content_type == kApplicationData) {
       ++info_.records_in;
-      info_.bytes_in += c.output.size();
-      if (!c.output.empty()) received_.push_back(std::move(c.output));  // no copy: records as the device opened them
+      info_.bytes_in += c.wrote_into ? c.output_length : c.output.size();
+      if (c.wrote_into) {
+        if (c.output_length > 0) views_.push_back(into[i].first(c.output_length));
+        plain_used_ = static_cast<size_t>(into[i].data() - plain_out_.data()) + into[i].size();
+      } else if (!c.output.empty() && !plain_out_.empty()) {
+        view_storage_.push_back(std::move(c.output));  // a record the previous read had cut
+        views_.push_back(view_storage_.back());
+      } else if (!c.output.empty()) {
+        received_.push_back(std::move(c.output));  // no copy: records as the device opened them
+      }
       continue;
     }
     // Anything else is OpenSSL's; if it changed the read keys, the records after it were opened
     // with the old ones: they go round again under the new slot.
+    if (c.wrote_into) c.output.assign(into[i].begin(), into[i].begin() + static_cast<long>(c.output_length));
     if (to_openssl(c.content_type, std::move(c.output)) || phase_ == Phase::kReleased) return i + 1;
   }
   return records.size();
@@ -591,6 +610,15 @@ std::vector<uint8_t> TlsSession::take_received() {
 }
 
 std::vector<std::vector<uint8_t>> TlsSession::take_received_records() { return std::exchange(received_, {}); }
+
+void TlsSession::receive_into(std::span<const uint8_t> bytes, std::span<uint8_t> plaintext) {
+  views_.clear();
+  view_storage_.clear();
+  plain_out_ = plaintext;
+  plain_used_ = 0;
+  receive(bytes);
+  plain_out_ = {};
+}
 
 void TlsSession::close(ReleaseCause cause, std::string reason) {
   if (phase_ == Phase::kReleased) return;

@@ -73,6 +73,15 @@ class TlsSession final : private SessionHooks {
   // The same, one entry per record as the device opened it (no copy).
   std::vector<std::vector<uint8_t>> take_received_records();
 
+  // Bytes read from the transport, with a buffer for the plaintext: application records are
+  // opened into it while it has room (no allocation per record; the sw device writes there
+  // directly). What they carried is then in received_views(), not in take_received*().
+  void receive_into(std::span<const uint8_t> bytes, std::span<uint8_t> plaintext);
+  // The application data the last receive_into() yielded, in order: views into the caller's
+  // plaintext buffer, or into the session's own memory for records beyond it. Valid until the
+  // next call on this session.
+  const std::vector<std::span<const uint8_t>>& received_views() const { return views_; }
+
   // close_notify, then released (kLocalClose, or the cause given: kBadMedia when what the
   // session carries broke its own protocol).
   void close(ReleaseCause cause = ReleaseCause::kLocalClose, std::string reason = "we sent close_notify");
@@ -145,6 +154,12 @@ class TlsSession final : private SessionHooks {
   std::vector<uint8_t> openssl_out_;  // bytes OpenSSL wrote short of a whole record (offloaded)
   std::vector<uint8_t> output_, held_;
   std::vector<std::vector<uint8_t>> received_;  // application records' plaintext, in order
+  // receive_into(): the caller's plaintext buffer and how much of it holds views, the views,
+  // and what backs those that are not in it.
+  std::span<uint8_t> plain_out_{};
+  size_t plain_used_ = 0;
+  std::vector<std::span<const uint8_t>> views_;
+  std::vector<std::vector<uint8_t>> view_storage_;
 
   KeyLog key_log_;  // emptied once the keys are on the device
   PeerCheck peer_check_;

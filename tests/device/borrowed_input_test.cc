@@ -1,5 +1,7 @@
 // A job that borrows its input (Job::borrowed_input) completes exactly like one that owns it, on
-// every backend, both directions and every framing; the borrowed bytes are left untouched.
+// every backend, both directions and every framing; the borrowed bytes are left untouched. A job
+// that names where its plaintext goes (Job::output_into) gets it there (sw writes it there
+// itself), and a record that fails leaves no plaintext there.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -43,6 +45,54 @@ TEST_P(Borrowed, SameCompletionAsAnOwnedInput) {
       EXPECT_EQ(opened_borrowed->status, device::Status::kOk);
       EXPECT_EQ(opened_borrowed->output, plain);
       EXPECT_EQ(record, owned->output) << "the borrowed bytes changed";
+    }
+  }
+}
+
+TEST_P(Borrowed, PlaintextGoesWhereTheJobSaysAndNowhereOnFailure) {
+  auto dev = OpenOrFail(GetParam());
+  ASSERT_TRUE(dev);
+  std::mt19937_64 rng(TestSeed(22));
+  for (auto framing : {device::Framing::kTls12, device::Framing::kTls13, device::Framing::kDtls12}) {
+    device::SlotConfig c;
+    c.framing = framing;
+    c.epoch = 1;
+    for (auto& k : c.key) k = static_cast<uint8_t>(rng());
+    for (auto& v : c.iv) v = static_cast<uint8_t>(rng());
+    device::SlotConfig p = c, u = c;
+    p.direction = device::Op::kProtect;
+    u.direction = device::Op::kUnprotect;
+    ASSERT_TRUE(dev->load_slot(1, p).ok() && dev->load_slot(2, u).ok());
+    for (size_t n : {size_t{1}, size_t{1000}, size_t{16384}}) {
+      const Bytes plain = RandomBytes(rng, n);
+      for (bool tamper : {false, true}) {
+        auto sealed = dev->run(device::Job{1, 1, device::Op::kProtect, 23, 0, plain});
+        ASSERT_TRUE(sealed.ok());
+        Bytes record = sealed->output;
+        if (tamper) record[record.size() - 1] ^= 1;
+        Bytes buffer(record.size(), 0xEE);
+        device::Job job{2, 2, device::Op::kUnprotect, 0, 0, {}};
+        job.borrowed_input = record;
+        job.output_into = buffer;
+        auto opened = dev->run(std::move(job));
+        ASSERT_TRUE(opened.ok());
+        const std::string what = std::string(device::to_string(framing)) + " " + std::to_string(n) + (tamper ? " tampered" : "");
+        if (tamper) {
+          EXPECT_EQ(opened->status, device::Status::kAuthFail) << what;
+          EXPECT_FALSE(opened->wrote_into) << what;
+          EXPECT_TRUE(opened->output.empty()) << what;
+          EXPECT_NE(Bytes(buffer.begin(), buffer.begin() + static_cast<long>(n)), plain) << what << ": plaintext left behind";
+          continue;
+        }
+        EXPECT_EQ(opened->status, device::Status::kOk) << what;
+        if (GetParam() == "sw") {
+          EXPECT_TRUE(opened->wrote_into) << "sw writes where it is told";
+        }
+        const Bytes got = opened->wrote_into ? Bytes(buffer.begin(), buffer.begin() + static_cast<long>(opened->output_length))
+                                             : opened->output;
+        EXPECT_EQ(got, plain) << what;
+        EXPECT_EQ(opened->content_type, 23) << what;
+      }
     }
   }
 }
