@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/bench_args.h"
+#include "bench/haproxy_anchor.h"
 #include "drivers/key_slot.h"
 #include "drivers/open_device.h"
 #include "host/media/e2ae_relay.h"
@@ -169,24 +170,9 @@ int main(int argc, char** argv) {
   PinTo(0);
   const auto haproxy_run = [&]() -> Measure {
     Sink sink;
-    uint16_t port = 0;
-    {
-      asio::io_context io;
-      tcp::acceptor probe(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-      port = probe.local_endpoint().port();
-    }
-    {
-      std::ofstream pem(dir / "haproxy.pem");
-      pem << std::ifstream(dir / "gw.pem").rdbuf() << std::ifstream(dir / "gw.key").rdbuf();
-      std::ofstream cfg(dir / "haproxy.cfg");
-      cfg << "global\n  nbthread 1\n  ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256\n"
-             "  ssl-default-bind-options ssl-min-ver TLSv1.3\n"
-             "defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n"
-             "frontend access\n  bind 127.0.0.1:" << port << " ssl crt " << (dir / "haproxy.pem").string() << "\n"
-             "  default_backend core\n"
-             "backend core\n  server core 127.0.0.1:" << sink.port() << "\n";
-    }
-    mediasec::test_env::Subprocess haproxy({"taskset", "-c", "1", "haproxy", "-db", "-f", (dir / "haproxy.cfg").string()},
+    const uint16_t port = mediasec::bench::free_tcp_port();
+    const auto cfg = mediasec::bench::write_haproxy_config(dir, port, sink.port());
+    mediasec::test_env::Subprocess haproxy({"taskset", "-c", "1", "haproxy", "-db", "-f", cfg.string()},
                                            mediasec::test_env::Subprocess::Options{false, true});
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // haproxy listening
     return Drive(port, dir, sink, seconds, "/proc/" + std::to_string(haproxy.pid()) + "/stat");

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "bench/bench_args.h"
+#include "bench/haproxy_anchor.h"
 #include "drivers/key_slot.h"
 #include "drivers/open_device.h"
 #include "host/media/e2ae_relay.h"
@@ -258,27 +259,11 @@ double HaproxyKbPerSession(const std::filesystem::path& dir, size_t sessions) {
     auto guard = asio::make_work_guard(io);
     io.run();
   });
-  uint16_t port = 0;
-  {
-    asio::io_context probe_io;
-    tcp::acceptor probe(probe_io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    port = probe.local_endpoint().port();
-  }
-  {
-    std::ofstream pem(dir / "haproxy.pem");
-    pem << std::ifstream(dir / "gw.pem").rdbuf() << std::ifstream(dir / "gw.key").rdbuf();
-    std::ofstream cfg(dir / "haproxy.cfg");
-    cfg << "global\n  nbthread 1\n  maxconn " << sessions + 100 << "\n"
-        << "  ssl-default-bind-ciphersuites TLS_AES_128_GCM_SHA256\n  ssl-default-bind-options ssl-min-ver TLSv1.3\n"
-        << "defaults\n  mode tcp\n  maxconn " << sessions + 50 << "\n  timeout connect 5s\n  timeout client 300s\n"
-        << "  timeout server 300s\n"
-        << "frontend access\n  bind 127.0.0.1:" << port << " ssl crt " << (dir / "haproxy.pem").string() << "\n"
-        << "  default_backend core\n"
-        << "backend core\n  server core 127.0.0.1:" << sink.endpoint().port() << "\n";
-  }
+  const uint16_t port = bench::free_tcp_port();
+  const auto cfg = bench::write_haproxy_config(dir, port, sink.endpoint().port(), sessions);
   double per_session = -1;
   {
-    test_env::Subprocess haproxy({"haproxy", "-db", "-f", (dir / "haproxy.cfg").string()},
+    test_env::Subprocess haproxy({"haproxy", "-db", "-f", cfg.string()},
                                  test_env::Subprocess::Options{false, true});
     Terminals terminals(dir);
     // The first session shows haproxy is up and warms it; the others are counted.
