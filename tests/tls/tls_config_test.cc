@@ -14,20 +14,14 @@
 #include "host/tls/fingerprint.h"
 #include "host/tls/ticket_keys.h"
 #include "tests/tls/openssl_peer.h"
+#include "tests/support/temp_dir.h"
 
 namespace mediasec::tls::test {
 namespace {
 
-class TempDir {
- public:
-  TempDir() : path_(std::filesystem::temp_directory_path() / ("mediasec-tlscfg-" + std::to_string(::getpid()))) {
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
+// Each test's files, removed afterwards.
+struct TempDir : test_env::TempDir {
+  TempDir() : test_env::TempDir("tlscfg") {}
 };
 
 TEST(Identity, GeneratedOnceThenKeptWithAPrivateKeyFile) {

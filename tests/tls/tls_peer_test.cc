@@ -14,6 +14,7 @@
 #include "drivers/key_slot.h"
 #include "tests/device/backends.h"
 #include "tests/tls/socket_pump.h"
+#include "tests/support/temp_dir.h"
 
 namespace mediasec::tls::test {
 namespace {
@@ -35,21 +36,19 @@ const Suite kSuites[] = {
 // Our identity, the terminal's and an impostor's, as PEM files for the peer processes.
 class Files {
  public:
-  Files() : dir_(std::filesystem::temp_directory_path() / ("mediasec-tls-" + std::to_string(::getpid()))) {
-    std::filesystem::create_directories(dir_);
+  Files() {
     for (const char* who : {"gateway", "terminal", "impostor"}) {
       auto id = Identity::load_or_create(cert(who), key(who));
       EXPECT_TRUE(id.ok());
     }
   }
-  ~Files() { std::filesystem::remove_all(dir_); }
   std::string cert(const std::string& who) const { return (dir_ / (who + ".pem")).string(); }
   std::string key(const std::string& who) const { return (dir_ / (who + ".key")).string(); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   Identity identity(const std::string& who) const { return Identity::load(cert(who), key(who)).value(); }
 
  private:
-  std::filesystem::path dir_;
+  test_env::TempDir dir_{"tls"};
 };
 
 using Param = std::tuple<std::string, Suite>;
