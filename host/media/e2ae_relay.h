@@ -67,7 +67,7 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   void check_released();
   void finish(const tls::Release& why);
 
-  static constexpr size_t kReadSize = 256 * 1024;  // per read, on the stack
+  static constexpr size_t kReadSize = 32 * 1024;  // per read, on the stack
   static constexpr size_t kReadsPerWake = 8;
   static constexpr size_t kHighWater = 1 << 20;  // stop reading a side while the other has this much queued
 
