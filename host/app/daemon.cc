@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <numeric>
 #include <thread>
 
 #include "drivers/open_device.h"
@@ -261,14 +262,15 @@ nlohmann::json Daemon::status() const {
                       {"local", association_->local().to_string()},
                       {"mgc", association_->mgc().to_string()}};
   for (const auto& [name, value] : h248_counters()) h248[name] = value;
+  const std::vector<size_t> relays = planes_->relays_per_worker();  // one round of calls to the workers
   return {{"backend", backend_},
           {"workers", workers_.size()},
-          {"relays_per_worker", planes_->relays_per_worker()},
+          {"relays_per_worker", relays},
           {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()},
           {"h248", h248},
           {"contexts", gateway_->context_count()},
           {"terminations", gateway_->termination_count()},
-          {"relays", planes_->relays()},
+          {"relays", std::accumulate(relays.begin(), relays.end(), size_t{0})},
           {"free_key_slots", free_key_slots()},
           {"certificate", {{"file", config_.certificate.string()}, {"fingerprint", fingerprint_}, {"reloads", reloads_},
                            {"reload_failures", reload_failures_}}}};

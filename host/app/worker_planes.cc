@@ -100,12 +100,6 @@ std::vector<size_t> WorkerPlanes::relays_per_worker() const {
   return out;
 }
 
-size_t WorkerPlanes::relays() const {
-  size_t n = 0;
-  for (size_t r : relays_per_worker()) n += r;
-  return n;
-}
-
 std::vector<media::BearerPlane::BearerView> WorkerPlanes::bearers() const {
   std::vector<media::BearerPlane::BearerView> out;
   for (MediaWorker* w : workers_) {

@@ -30,7 +30,6 @@ class WorkerPlanes final : public h248::MediaPlane {
 
   // What the operator sees, gathered from every worker.
   std::vector<size_t> relays_per_worker() const;
-  size_t relays() const;
   std::vector<media::BearerPlane::BearerView> bearers() const;
   std::map<std::string, uint64_t> event_counts() const;
   // Which worker holds a termination (tests, mediasecctl contexts).
