@@ -609,8 +609,6 @@ std::vector<uint8_t> TlsSession::take_received() {
   return all;
 }
 
-std::vector<std::vector<uint8_t>> TlsSession::take_received_records() { return std::exchange(received_, {}); }
-
 void TlsSession::receive_into(std::span<const uint8_t> bytes, std::span<uint8_t> plaintext) {
   views_.clear();
   view_storage_.clear();

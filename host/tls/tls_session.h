@@ -70,12 +70,10 @@ class TlsSession final : private SessionHooks {
   std::vector<uint8_t> take_output();
   // Application data received from the peer.
   std::vector<uint8_t> take_received();
-  // The same, one entry per record as the device opened it (no copy).
-  std::vector<std::vector<uint8_t>> take_received_records();
 
   // Bytes read from the transport, with a buffer for the plaintext: application records are
   // opened into it while it has room (no allocation per record; the sw device writes there
-  // directly). What they carried is then in received_views(), not in take_received*().
+  // directly). What they carried is then in received_views(), not in take_received().
   void receive_into(std::span<const uint8_t> bytes, std::span<uint8_t> plaintext);
   // The application data the last receive_into() yielded, in order: views into the caller's
   // plaintext buffer, or into the session's own memory for records beyond it. Valid until the
