@@ -237,6 +237,11 @@ class Stage:
         self.others.append(p)
         return p
 
+    def tls_terminal(self, port, name="terminal (s_client)"):
+        """openssl s_client with the terminal's certificate, connected to the gateway's port."""
+        return self.spawn(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-cert", self.terminal_cert,
+                           "-key", self.terminal_key, "-crlf"], name)
+
     def close(self, keep):
         for p in self.others:
             p.stop()
@@ -370,8 +375,7 @@ def e2ae_msrp_over_tls(stage):
     mgc.wait_notify(core_term, "tcpbcc/tcpest")
     say("  MGC: Notify %s tcpbcc/tcpest (the gateway connected to the core)" % core_term)
 
-    terminal = stage.spawn(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-cert", stage.terminal_cert,
-                            "-key", stage.terminal_key, "-crlf"], "terminal (s_client)")
+    terminal = stage.tls_terminal(port)
     terminal.wait_for(r"^\s*Protocol\s*:|^New, TLS", 15, "the TLS handshake")
     mgc.wait_notify(access, "tlsbsc/tlsest")
     if "sha-256 " + fingerprint_of_pem(server_certificate(terminal.seen)) != gw_fp:
@@ -482,8 +486,7 @@ def delayed_establishment(stage):
         raise Failed("the delayed core bearer connected before the terminal did")
     say("  MGC: Add %s (tlsbsc/start=mgc) and %s (tcpbcc/estab=delayed); 0.5 s later the core has no connection"
         % (access, core_term))
-    terminal = stage.spawn(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-cert", stage.terminal_cert,
-                            "-key", stage.terminal_key, "-crlf"], "terminal (s_client)")
+    terminal = stage.tls_terminal(port)
     mgc.wait_notify(access, "tcpbcc/tcpest")
     mgc.wait_notify(core_term, "tcpbcc/tcpest")
     say("  terminal connects: Notify %s tcpest, and the incoming connection triggered the outgoing one: "
@@ -572,8 +575,7 @@ def two_workers(stage):
         context, access, core_term = access_and_core(reply)
         port, _ = local_media(reply, access)
         mgc.wait_notify(core_term, "tcpbcc/tcpest")
-        terminal = stage.spawn(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-cert", stage.terminal_cert,
-                                "-key", stage.terminal_key, "-crlf"], "terminal %d (s_client)" % n)
+        terminal = stage.tls_terminal(port, "terminal %d (s_client)" % n)
         mgc.wait_notify(access, "tlsbsc/tlsest")
         sessions.append((context, access, core_term, core, terminal))
     status = stage.ctl_json("status")
