@@ -161,13 +161,22 @@ TransactionReply big_reply(uint32_t id, size_t n) {
   return r;
 }
 
-std::string request_text(uint32_t id) { return "!/3 [10.0.0.1]:2944\nT=" + std::to_string(id) + "{C=-{AV=ROOT}}"; }
+std::string request_text(uint32_t id, int version = 3) {
+  return "!/" + std::to_string(version) + " [10.0.0.1]:2944\nT=" + std::to_string(id) + "{C=-{AV=ROOT}}";
+}
+
+// A version `version` request T=id, answered with `actions` action replies by a manager that may
+// send at most `limit` bytes per message; what the manager sent.
+std::vector<std::string> answer_big(TransactionManager& tm, uint32_t id, size_t actions, size_t limit,
+                                    Clock::time_point at, int version = 3) {
+  tm.set_max_message_size(limit);
+  tm.receive(parse(request_text(id, version)), at);
+  tm.reply(big_reply(id, actions), at);
+  return tm.take_output();
+}
 
 TEST_F(TransactionManagerTest, SegmentsALargeReplyAtActionBoundaries) {
-  tm_.set_max_message_size(600);
-  tm_.receive(parse(request_text(7)), t0_);
-  tm_.reply(big_reply(7, 12), t0_);
-  auto out = tm_.take_output();
+  auto out = answer_big(tm_, 7, 12, 600, t0_);
   ASSERT_GT(out.size(), 1u);
   std::vector<Action> actions;
   for (size_t i = 0; i < out.size(); ++i) {
@@ -191,10 +200,7 @@ TEST_F(TransactionManagerTest, SegmentsALargeReplyAtActionBoundaries) {
 }
 
 TEST_F(TransactionManagerTest, RetransmitsUnacknowledgedSegmentsUntilSegmentReplies) {
-  tm_.set_max_message_size(300);
-  tm_.receive(parse(request_text(7)), t0_);
-  tm_.reply(big_reply(7, 12), t0_);
-  const size_t segments = tm_.take_output().size();
+  const size_t segments = answer_big(tm_, 7, 12, 300, t0_).size();
   ASSERT_GE(segments, 3u);
   // The peer acknowledges all but segment 2.
   for (size_t n = 1; n <= segments; ++n) {
@@ -218,10 +224,7 @@ TEST_F(TransactionManagerTest, RetransmitsUnacknowledgedSegmentsUntilSegmentRepl
 
 TEST_F(TransactionManagerTest, ReplyThatCannotBeSegmentedBecomesError533) {
   // One action's reply alone is larger than the limit.
-  tm_.set_max_message_size(120);
-  tm_.receive(parse(request_text(8)), t0_);
-  tm_.reply(big_reply(8, 3), t0_);
-  auto out = tm_.take_output();
+  auto out = answer_big(tm_, 8, 3, 120, t0_);
   ASSERT_EQ(out.size(), 1u);
   auto rep = std::get<TransactionReply>(parse(out[0]).transactions[0]);
   ASSERT_TRUE(rep.error);
@@ -229,10 +232,7 @@ TEST_F(TransactionManagerTest, ReplyThatCannotBeSegmentedBecomesError533) {
   EXPECT_FALSE(rep.segment);
   // Version 2 has no segmentation: a reply over the limit is refused the same way.
   TransactionManager v2({MessageId::Kind::kIp4, "127.0.0.1", 2944}, 2, timers());
-  v2.set_max_message_size(600);
-  v2.receive(parse("!/2 [10.0.0.1]:2944\nT=9{C=-{AV=ROOT}}"), t0_);
-  v2.reply(big_reply(9, 12), t0_);
-  out = v2.take_output();
+  out = answer_big(v2, 9, 12, 600, t0_, 2);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(std::get<TransactionReply>(parse(out[0]).transactions[0]).error->code, 533);
   EXPECT_EQ(v2.stats().responses_too_large, 1u);
