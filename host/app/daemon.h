@@ -75,7 +75,7 @@ class Daemon {
 
   DaemonConfig config_;
   std::shared_ptr<spdlog::logger> log_;
-  asio::io_context io_;
+  asio::io_context io_{1};  // run by the daemon's thread alone (others only post to it)
   asio::signal_set signals_;
   std::shared_ptr<tls::TicketKeys> tickets_;
   std::string fingerprint_;  // of the certificate in use (a=fingerprint, sha-256)
