@@ -356,7 +356,7 @@ size_t TlsSession::offloaded_records(const std::vector<std::span<const uint8_t>>
       if (c.wrote_into) {
         if (c.output_length > 0) views_.push_back(into[i].first(c.output_length));
         plain_used_ = static_cast<size_t>(into[i].data() - plain_out_.data()) + into[i].size();
-      } else if (!c.output.empty() && !plain_out_.empty()) {
+      } else if (!c.output.empty() && into_views_) {
         view_storage_.push_back(std::move(c.output));  // a record the previous read had cut
         views_.push_back(view_storage_.back());
       } else if (!c.output.empty()) {
@@ -614,7 +614,9 @@ void TlsSession::receive_into(std::span<const uint8_t> bytes, std::span<uint8_t>
   view_storage_.clear();
   plain_out_ = plaintext;
   plain_used_ = 0;
+  into_views_ = true;
   receive(bytes);
+  into_views_ = false;
   plain_out_ = {};
 }
 

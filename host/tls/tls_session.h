@@ -156,6 +156,7 @@ class TlsSession final : private SessionHooks {
   // and what backs those that are not in it.
   std::span<uint8_t> plain_out_{};
   size_t plain_used_ = 0;
+  bool into_views_ = false;  // inside receive_into(): application data goes to views_, whatever the buffer's size
   std::vector<std::span<const uint8_t>> views_;
   std::vector<std::vector<uint8_t>> view_storage_;
 

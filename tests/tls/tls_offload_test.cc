@@ -174,40 +174,44 @@ TEST_P(Offload, RecordsCutAnywhereByTheReadsArriveWhole) {
 }
 
 TEST_P(Offload, ReceiveIntoACallersBufferYieldsTheSameBytesAcrossAKeyUpdate) {
-  auto s = f_->Session(role_, {f_->PeerFingerprint()});
-  auto p = Peer();
-  Handshake(*s, *p);
-  // Records before and after the peer's KeyUpdate in one read: the records after it were first
-  // opened under the old keys, then again under the new ones.
-  Bytes sent;
-  const auto write = [&](size_t n, uint32_t seed) {
-    const Bytes part = Random(n, seed);
-    p->write(part);
-    sent.insert(sent.end(), part.begin(), part.end());
-  };
-  write(5000, 1);
-  write(16384, 2);
-  const bool tls13 = suite_.version == TLS1_3_VERSION;
-  if (tls13) {  // (TLS 1.2: the same records, each with its explicit nonce, and no KeyUpdate)
-    ASSERT_EQ(SSL_key_update(p->ssl(), SSL_KEY_UPDATE_NOT_REQUESTED), 1);
-    SSL_do_handshake(p->ssl());
+  // A plaintext buffer too small for all of it (the rest comes back in the session's memory),
+  // and none at all (all of it there): either way everything comes through the views.
+  for (const size_t buffer : {size_t{30000}, size_t{0}}) {
+    SCOPED_TRACE("plaintext buffer of " + std::to_string(buffer) + " bytes");
+    auto s = f_->Session(role_, {f_->PeerFingerprint()});
+    auto p = Peer();
+    Handshake(*s, *p);
+    // Records before and after the peer's KeyUpdate in one read: the records after it were first
+    // opened under the old keys, then again under the new ones.
+    Bytes sent;
+    const auto write = [&](size_t n, uint32_t seed) {
+      const Bytes part = Random(n, seed);
+      p->write(part);
+      sent.insert(sent.end(), part.begin(), part.end());
+    };
+    write(5000, 1);
+    write(16384, 2);
+    const bool tls13 = suite_.version == TLS1_3_VERSION;
+    if (tls13) {  // (TLS 1.2: the same records, each with its explicit nonce, and no KeyUpdate)
+      ASSERT_EQ(SSL_key_update(p->ssl(), SSL_KEY_UPDATE_NOT_REQUESTED), 1);
+      SSL_do_handshake(p->ssl());
+    }
+    write(16384, 3);
+    write(20000, 4);
+    const Bytes wire = p->take();
+    std::vector<uint8_t> plaintext(buffer);
+    Bytes got;
+    const size_t cut = wire.size() / 2 + 7;  // and a record cut between two reads
+    for (auto part : {std::span<const uint8_t>(wire).first(cut), std::span<const uint8_t>(wire).subspan(cut)}) {
+      s->receive_into(part, plaintext);
+      ASSERT_FALSE(s->released()) << s->release()->reason;
+      for (const auto& v : s->received_views()) got.insert(got.end(), v.begin(), v.end());
+      EXPECT_TRUE(s->take_received().empty()) << "everything came through the views";
+    }
+    EXPECT_EQ(got, sent);
+    EXPECT_EQ(s->info().key_updates_received, tls13 ? 1u : 0u);
+    EXPECT_EQ(s->info().bytes_in, sent.size());
   }
-  write(16384, 3);
-  write(20000, 4);
-  const Bytes wire = p->take();
-  // A plaintext buffer too small for all of it: the rest comes back in the session's memory.
-  std::vector<uint8_t> plaintext(30000);
-  Bytes got;
-  const size_t cut = wire.size() / 2 + 7;  // and a record cut between two reads
-  for (auto part : {std::span<const uint8_t>(wire).first(cut), std::span<const uint8_t>(wire).subspan(cut)}) {
-    s->receive_into(part, plaintext);
-    ASSERT_FALSE(s->released()) << s->release()->reason;
-    for (const auto& v : s->received_views()) got.insert(got.end(), v.begin(), v.end());
-    EXPECT_TRUE(s->take_received().empty()) << "everything came through the views";
-  }
-  EXPECT_EQ(got, sent);
-  EXPECT_EQ(s->info().key_updates_received, tls13 ? 1u : 0u);
-  EXPECT_EQ(s->info().bytes_in, sent.size());
 }
 
 TEST_P(Offload, PeerCloseNotifyIsAnsweredAndReleases) {
