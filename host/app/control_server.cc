@@ -51,11 +51,18 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
 
 }  // namespace
 
-ControlServer::ControlServer(asio::io_context& io, std::filesystem::path path, Handler handler)
-    : acceptor_(io), path_(std::move(path)), handler_(std::move(handler)) {}
+ControlServer::ControlServer(asio::io_context& io, std::filesystem::path path, Handler handler, OnShortage on_shortage)
+    : acceptor_(io),
+      path_(std::move(path)),
+      handler_(std::move(handler)),
+      accepting_(
+          acceptor_,
+          [this](stream_protocol::socket socket) { std::make_shared<ControlConnection>(std::move(socket), handler_, alive_)->read(); },
+          std::move(on_shortage)) {}
 
-Result<std::unique_ptr<ControlServer>> ControlServer::open(asio::io_context& io, const std::filesystem::path& path, Handler handler) {
-  std::unique_ptr<ControlServer> s(new ControlServer(io, path, std::move(handler)));
+Result<std::unique_ptr<ControlServer>> ControlServer::open(asio::io_context& io, const std::filesystem::path& path, Handler handler,
+                                                           OnShortage on_shortage) {
+  std::unique_ptr<ControlServer> s(new ControlServer(io, path, std::move(handler), std::move(on_shortage)));
   std::error_code fs_ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), fs_ec);
   // A socket file left by a daemon that did not stop cleanly; anything else is not ours to remove.
@@ -70,7 +77,7 @@ Result<std::unique_ptr<ControlServer>> ControlServer::open(asio::io_context& io,
   if (!ec) s->acceptor_.listen(16, ec);
   if (ec) return make_error(ErrorCode::kUnavailable, "control socket " + path.string() + ": " + ec.message());
   ::chmod(path.c_str(), 0660);
-  s->accept();
+  s->accepting_.start();
   return s;
 }
 
@@ -80,15 +87,6 @@ ControlServer::~ControlServer() {
   acceptor_.close(ignored);
   std::error_code fs_ec;
   std::filesystem::remove(path_, fs_ec);
-}
-
-void ControlServer::accept() {
-  std::weak_ptr<bool> alive = alive_;
-  acceptor_.async_accept([this, alive](asio::error_code ec, stream_protocol::socket socket) {
-    if (alive.expired() || !*alive.lock()) return;
-    if (!ec) std::make_shared<ControlConnection>(std::move(socket), handler_, alive)->read();
-    if (ec != asio::error::operation_aborted) accept();
-  });
 }
 
 }  // namespace mediasec::app

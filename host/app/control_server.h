@@ -11,29 +11,34 @@
 #include <memory>
 
 #include "host/base/result.h"
+#include "host/net/accept_loop.h"
 
 namespace mediasec::app {
 
 class ControlServer {
  public:
   using Handler = std::function<nlohmann::json(const nlohmann::json& request)>;
+  using OnShortage = net::AcceptLoop<asio::local::stream_protocol>::OnShortage;
 
-  // Binds `path` (a stale socket file left by a previous run is replaced; mode 0660).
-  static Result<std::unique_ptr<ControlServer>> open(asio::io_context& io, const std::filesystem::path& path, Handler handler);
+  // Binds `path` (a stale socket file left by a previous run is replaced; mode 0660). Out of
+  // descriptors, it pauses accepting (host/net/accept_loop.h) and tells on_shortage.
+  static Result<std::unique_ptr<ControlServer>> open(asio::io_context& io, const std::filesystem::path& path, Handler handler,
+                                                     OnShortage on_shortage = {});
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
   static constexpr size_t kMaxRequest = 64 * 1024;
+  uint64_t accept_pauses() const { return accepting_.pauses(); }
 
  private:
-  ControlServer(asio::io_context& io, std::filesystem::path path, Handler handler);
-  void accept();
+  ControlServer(asio::io_context& io, std::filesystem::path path, Handler handler, OnShortage on_shortage);
 
   asio::local::stream_protocol::acceptor acceptor_;
   std::filesystem::path path_;
   Handler handler_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  net::AcceptLoop<asio::local::stream_protocol> accepting_;
 };
 
 }  // namespace mediasec::app

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "drivers/open_device.h"
+#include "host/app/descriptor_limit.h"
 #include "host/app/device_json.h"
 #include "host/tls/identity.h"
 
@@ -83,6 +84,11 @@ Result<std::unique_ptr<Daemon>> Daemon::open(DaemonConfig config, std::shared_pt
 }
 
 Result<void> Daemon::open_parts() {
+  if (auto limit = raise_descriptor_limit(); !limit) {
+    log_->warn("file descriptors: {}", limit.error().message);
+  } else {
+    log_->info("file descriptors: up to {} (about {} TCP or TLS bearers at two each)", limit->soft, limit->soft / 2);
+  }
   for (const auto& r : config_.renames) {
     if (!packages_.rename(r.package, r.from, r.to)) {
       return make_error(ErrorCode::kInvalidArgument, "h248.rename: package '" + r.package + "' has no element '" + r.from + "'");
@@ -107,13 +113,21 @@ Result<void> Daemon::open_parts() {
   association_ = std::move(*association);
   loop_ = std::make_unique<AssociationLoop>(io_, *association_, [this] { drain_association_log(); });
 
-  auto control = ControlServer::open(io_, config_.control_socket, [this](const nlohmann::json& r) { return handle(r); });
+  // Out of descriptors, the listeners pause (host/net/accept_loop.h); the log says so once each time.
+  const auto shortage = [this](std::string listener) {
+    return [this, listener](const asio::error_code& ec) {
+      log_->warn("{}: cannot accept a connection ({}); accepting again every {} ms until it can", listener, ec.message(),
+                 net::kAcceptPause.count());
+    };
+  };
+  auto control = ControlServer::open(io_, config_.control_socket, [this](const nlohmann::json& r) { return handle(r); },
+                                     shortage("control socket"));
   if (!control) return control.error();
   control_ = std::move(*control);
   if (!config_.metrics_listen.empty()) {
     auto at = split_host_port(config_.metrics_listen);
     if (!at) return at.error();
-    auto metrics = MetricsServer::open(io_, at->first, at->second, [this] { return this->metrics(); });
+    auto metrics = MetricsServer::open(io_, at->first, at->second, [this] { return this->metrics(); }, shortage("metrics"));
     if (!metrics) return metrics.error();
     metrics_ = std::move(*metrics);
   }
@@ -263,6 +277,8 @@ nlohmann::json Daemon::status() const {
                       {"mgc", association_->mgc().to_string()}};
   for (const auto& [name, value] : h248_counters()) h248[name] = value;
   const std::vector<size_t> relays = planes_->relays_per_worker();  // one round of calls to the workers
+  const auto limit = descriptor_limit();
+  const auto open = open_descriptors();
   return {{"backend", backend_},
           {"workers", workers_.size()},
           {"relays_per_worker", relays},
@@ -272,6 +288,7 @@ nlohmann::json Daemon::status() const {
           {"terminations", gateway_->termination_count()},
           {"relays", std::accumulate(relays.begin(), relays.end(), size_t{0})},
           {"free_key_slots", free_key_slots()},
+          {"descriptors", {{"open", open ? nlohmann::json(*open) : nlohmann::json()}, {"limit", limit ? limit->soft : 0}}},
           {"certificate", {{"file", config_.certificate.string()}, {"fingerprint", fingerprint_}, {"reloads", reloads_},
                            {"reload_failures", reload_failures_}}}};
 }
@@ -367,6 +384,19 @@ std::string Daemon::metrics() const {
     m.family("mediasec_device_errors_total", "counter", "jobs the device rejected");
     m.sample("mediasec_device_errors_total", static_cast<double>(c->errors));
   }
+  // The Prometheus client libraries' own names for the process's descriptors.
+  if (auto open = open_descriptors()) {
+    m.family("process_open_fds", "gauge", "open file descriptors");
+    m.sample("process_open_fds", static_cast<double>(*open));
+  }
+  if (auto limit = descriptor_limit()) {
+    m.family("process_max_fds", "gauge", "the most file descriptors the process may open");
+    m.sample("process_max_fds", static_cast<double>(limit->soft));
+  }
+  m.family("mediasec_accept_pauses_total", "counter", "accepts paused for a shortage of descriptors or memory");
+  m.sample("mediasec_accept_pauses_total", static_cast<double>(planes_->accept_pauses()), "listener=\"bearers\"");
+  m.sample("mediasec_accept_pauses_total", static_cast<double>(control_->accept_pauses()), "listener=\"control\"");
+  if (metrics_) m.sample("mediasec_accept_pauses_total", static_cast<double>(metrics_->accept_pauses()), "listener=\"metrics\"");
   m.family("mediasec_certificate_reloads_total", "counter", "certificate reloads (SIGHUP or control socket)");
   m.sample("mediasec_certificate_reloads_total", static_cast<double>(reloads_), "result=\"ok\"");
   m.sample("mediasec_certificate_reloads_total", static_cast<double>(reload_failures_), "result=\"failed\"");

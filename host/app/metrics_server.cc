@@ -54,8 +54,16 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
 
 }  // namespace
 
-Result<std::unique_ptr<MetricsServer>> MetricsServer::open(asio::io_context& io, const std::string& host, uint16_t port, Render render) {
-  std::unique_ptr<MetricsServer> s(new MetricsServer(io, std::move(render)));
+MetricsServer::MetricsServer(asio::io_context& io, Render render, OnShortage on_shortage)
+    : acceptor_(io),
+      render_(std::move(render)),
+      accepting_(
+          acceptor_, [this](tcp::socket socket) { std::make_shared<MetricsConnection>(std::move(socket), render_)->read(); },
+          std::move(on_shortage)) {}
+
+Result<std::unique_ptr<MetricsServer>> MetricsServer::open(asio::io_context& io, const std::string& host, uint16_t port, Render render,
+                                                           OnShortage on_shortage) {
+  std::unique_ptr<MetricsServer> s(new MetricsServer(io, std::move(render), std::move(on_shortage)));
   asio::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   if (ec) return make_error(ErrorCode::kInvalidArgument, "metrics: '" + host + "' is not an IP address");
@@ -65,23 +73,13 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::open(asio::io_context& io,
   if (!ec) s->acceptor_.bind(at, ec);
   if (!ec) s->acceptor_.listen(16, ec);
   if (ec) return make_error(ErrorCode::kUnavailable, "metrics: cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
-  s->accept();
+  s->accepting_.start();
   return s;
 }
 
 MetricsServer::~MetricsServer() {
-  *alive_ = false;
   asio::error_code ignored;
   acceptor_.close(ignored);
-}
-
-void MetricsServer::accept() {
-  std::weak_ptr<bool> alive = alive_;
-  acceptor_.async_accept([this, alive](asio::error_code ec, tcp::socket socket) {
-    if (alive.expired() || !*alive.lock()) return;
-    if (!ec) std::make_shared<MetricsConnection>(std::move(socket), render_)->read();
-    if (ec != asio::error::operation_aborted) accept();
-  });
 }
 
 void MetricsText::family(const std::string& name, const std::string& type, const std::string& help) {

@@ -10,27 +10,31 @@
 #include <string>
 
 #include "host/base/result.h"
+#include "host/net/accept_loop.h"
 
 namespace mediasec::app {
 
 class MetricsServer {
  public:
   using Render = std::function<std::string()>;
+  using OnShortage = net::AcceptLoop<asio::ip::tcp>::OnShortage;
 
-  static Result<std::unique_ptr<MetricsServer>> open(asio::io_context& io, const std::string& host, uint16_t port, Render render);
+  // Out of descriptors, it pauses accepting (host/net/accept_loop.h) and tells on_shortage.
+  static Result<std::unique_ptr<MetricsServer>> open(asio::io_context& io, const std::string& host, uint16_t port, Render render,
+                                                     OnShortage on_shortage = {});
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  uint64_t accept_pauses() const { return accepting_.pauses(); }
 
  private:
-  MetricsServer(asio::io_context& io, Render render) : acceptor_(io), render_(std::move(render)) {}
-  void accept();
+  MetricsServer(asio::io_context& io, Render render, OnShortage on_shortage);
 
   asio::ip::tcp::acceptor acceptor_;
   Render render_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  net::AcceptLoop<asio::ip::tcp> accepting_;
 };
 
 // A metric family in the text exposition format: "# HELP", "# TYPE" and its samples.

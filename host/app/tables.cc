@@ -50,6 +50,8 @@ void print_status(std::ostream& out, const nlohmann::json& s) {
                        " relays)"},
       {"workers", text(s.at("workers")) + " (relays on each: " + joined(s.at("relays_per_worker")) + ")"},
       {"key slots free", text(s.at("free_key_slots"))},
+      {"descriptors", (s.at("descriptors").at("open").is_null() ? std::string("?") : text(s.at("descriptors").at("open"))) +
+                          " open of " + text(s.at("descriptors").at("limit"))},
       {"certificate", text(s.at("certificate").at("file"))},
       {"a=fingerprint", text(s.at("certificate").at("fingerprint"))},
   };

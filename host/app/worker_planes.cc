@@ -120,6 +120,12 @@ std::map<std::string, uint64_t> WorkerPlanes::event_counts() const {
   return out;
 }
 
+uint64_t WorkerPlanes::accept_pauses() const {
+  uint64_t sum = 0;
+  for (MediaWorker* w : workers_) sum += w->call([w] { return w->plane().accept_pauses(); });
+  return sum;
+}
+
 std::optional<size_t> WorkerPlanes::worker_of(const std::string& termination) const {
   auto at = terminations_.find(termination);
   if (at == terminations_.end()) return std::nullopt;

@@ -32,6 +32,7 @@ class WorkerPlanes final : public h248::MediaPlane {
   std::vector<size_t> relays_per_worker() const;
   std::vector<media::BearerPlane::BearerView> bearers() const;
   std::map<std::string, uint64_t> event_counts() const;
+  uint64_t accept_pauses() const;  // of the passive bearers of every worker
   // Which worker holds a termination (tests, mediasecctl contexts).
   std::optional<size_t> worker_of(const std::string& termination) const;
 

@@ -11,6 +11,7 @@
 #include "host/h248/error_codes.h"
 #include "host/media/local_answer.h"
 #include "host/media/msrp.h"
+#include "host/net/accept_loop.h"
 
 namespace mediasec::media {
 namespace {
@@ -254,10 +255,31 @@ void BearerPlane::establish(Bearer& b) {
       auto it = bearers_.find(name);
       if (it == bearers_.end()) return;
       it->second.connecting = false;
-      if (ec) return;
+      if (ec) {
+        accept_failed(name, ec);
+        return;
+      }
       connected(name, std::move(socket));
     });
   }
+}
+
+// A passive bearer's accept failed. The peer's connection having failed, the bearer accepts the
+// next one; the process being out of descriptors or memory, it waits (the connection stays in
+// the backlog) and tries again, rather than giving up on the bearer or spinning.
+void BearerPlane::accept_failed(const std::string& name, const asio::error_code& ec) {
+  const net::AcceptFailure failure = net::classify_accept_failure(ec);
+  if (failure == net::AcceptFailure::kClosed) return;
+  if (failure == net::AcceptFailure::kPeer) {
+    if (auto it = bearers_.find(name); it != bearers_.end()) establish(it->second);
+    return;
+  }
+  ++accept_pauses_;
+  auto pause = std::make_shared<asio::steady_timer>(io_, net::kAcceptPause);
+  pause->async_wait([this, alive = std::weak_ptr<bool>(alive_), name, pause](asio::error_code e) {
+    if (e || alive.expired() || !*alive.lock()) return;
+    if (auto it = bearers_.find(name); it != bearers_.end()) establish(it->second);
+  });
 }
 
 // Both ends active (each SDP says a=setup:active and names its port): we connect from our

@@ -112,6 +112,9 @@ class BearerPlane final : public h248::MediaPlane {
   std::vector<BearerView> bearers() const;
   // How many times each event was reported (tcpbcc/tcpest, tlsbsc/tlsfail, ...), for metrics.
   const std::map<std::string, uint64_t>& event_counts() const { return event_counts_; }
+  // How many times a passive bearer's accept paused for a shortage of descriptors or memory
+  // (host/net/accept_loop.h): the connection waits in the backlog and is accepted afterwards.
+  uint64_t accept_pauses() const { return accept_pauses_; }
 
  private:
   struct Bearer {
@@ -163,6 +166,7 @@ class BearerPlane final : public h248::MediaPlane {
   void establish(Bearer& b);
   void connected(const std::string& name, asio::ip::tcp::socket socket);
   void simultaneous_open(Bearer& b, int attempt);
+  void accept_failed(const std::string& name, const asio::error_code& ec);
   void try_join(uint32_t context);
   static std::unique_ptr<MsrpInterworking> msrp_between(const Bearer& access, const Bearer& core);
   void try_join_datagrams(uint32_t context);
@@ -182,6 +186,7 @@ class BearerPlane final : public h248::MediaPlane {
   std::map<std::string, Bearer> bearers_;
   std::map<uint32_t, Join> joins_;
   std::map<std::string, uint64_t> event_counts_;
+  uint64_t accept_pauses_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers check it after we are gone
 };
 

@@ -18,6 +18,7 @@ import json
 import os
 import queue
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -62,11 +63,11 @@ def make_certificate(cert, key, name):
 class Lines:
     """A child process whose stdout lines are collected on a thread."""
 
-    def __init__(self, argv, name, stdin=True, cwd=None):
+    def __init__(self, argv, name, stdin=True, cwd=None, preexec_fn=None):
         self.name = name
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd,
-                                     text=True, bufsize=1)
+                                     text=True, bufsize=1, preexec_fn=preexec_fn)
         self.lines = queue.Queue()
         self.seen = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -126,7 +127,8 @@ class Mgc(Lines):
             self.notifies.append(line[len("NOTIFY "):])
         return line
 
-    def call(self, actions, timeout=15.0):
+    def call(self, actions, timeout=15.0, refused=False):
+        """The gateway's reply; with refused, a reply with an error is what is expected."""
         self.write("CALL\n%s\n.\n" % actions)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -143,8 +145,8 @@ class Mgc(Lines):
                         break
                     body.append(part)
                 reply = "\n".join(body)
-                if "Error" in reply or "ER=" in reply:
-                    raise Failed("the gateway refused:\n" + reply)
+                if refused != ("Error" in reply or "ER=" in reply):
+                    raise Failed(("the gateway refused:\n" if not refused else "the gateway did not refuse:\n") + reply)
                 return reply
         raise Failed("MGC: no reply to\n" + actions)
 
@@ -197,6 +199,7 @@ class Stage:
         self.ctl = os.path.join(args.build, "host/app/mediasecctl")
         self.daemon = None
         self.mgc = None
+        self.descriptor_limit = None  # RLIMIT_NOFILE (soft and hard) of mediasecd, when a scenario sets one
         self.others = []
         self.terminal_cert = os.path.join(self.dir, "terminal.pem")
         self.terminal_key = os.path.join(self.dir, "terminal.key")
@@ -212,8 +215,10 @@ class Stage:
             f.write('[device]\nbackend = "%s"\n\n[h248]\nlisten = "127.0.0.1:0"\nmgcs = ["127.0.0.1:%d"]\n\n'
                     '[media]\naddress = "127.0.0.1"\nworkers = 2\n\n[control]\nsocket = "control.sock"\n\n'
                     '[metrics]\nlisten = "127.0.0.1:0"\n' % (self.args.backend, mgc_port))
+        limit = self.descriptor_limit
         self.daemon = Lines([os.path.join(self.args.build, "host/app/mediasecd"), "--config", config], "mediasecd",
-                            stdin=False)
+                            stdin=False,
+                            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))) if limit else None)
         m = self.mgc.wait_for(r"^REGISTERED (\S+) (\S+)", 30, "the gateway's ServiceChange")
         wait_until(lambda: self.ctl_json("status")["h248"]["state"] == "registered",  # megaco's reply on its way
                    10, "mediasecd did not take the MGC's reply to its ServiceChange")
@@ -871,6 +876,73 @@ def operator_views(stage):
     say("  bad control requests answered with errors; the daemon still serves")
 
 
+def process_cpu_seconds(pid):
+    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@scenario("descriptors")
+def out_of_descriptors(stage):
+    """Out of file descriptors: mediasecd pauses accepting instead of spinning, refuses an Add with 510, recovers."""
+    mgc = stage.mgc
+    sock = os.path.join(stage.dir, "control.sock")
+    status = stage.ctl_json("status")
+    limit, open_now = status["descriptors"]["limit"], status["descriptors"]["open"]
+    if limit != stage.descriptor_limit or not open_now:
+        raise Failed("mediasecctl status: descriptors %s (started with a limit of %d)" % (status["descriptors"],
+                                                                                          stage.descriptor_limit))
+    stage.daemon_lines(r"file descriptors: up to %d " % limit)
+    say("  mediasecd started with a limit of %d descriptors, %d open" % (limit, open_now))
+    # Control connections held open until the daemon has no descriptor for the next: the last few
+    # wait in the socket's backlog.
+    held = []
+    deadline = time.monotonic() + 10
+    while len(held) < limit - open_now + 4:
+        c = socket.socket(socket.AF_UNIX)
+        c.settimeout(5)
+        try:
+            c.connect(sock)
+            held.append(c)
+        except BlockingIOError:  # the backlog is full until the daemon has accepted more
+            c.close()
+            if time.monotonic() > deadline:
+                raise Failed("mediasecd took only %d control connections" % len(held))
+            time.sleep(0.01)
+    stage.daemon_lines(r"control socket: cannot accept a connection \(Too many open files\)")
+    pid = stage.daemon.proc.pid
+    before = process_cpu_seconds(pid)
+    time.sleep(1.0)
+    cpu = process_cpu_seconds(pid) - before
+    if cpu > 0.3:
+        raise Failed("mediasecd used %.2f s of CPU in 1 s while out of descriptors: it spins" % cpu)
+    say("  %d control connections held: mediasecd logs that it cannot accept, and uses %.2f s of CPU in 1 s"
+        % (len(held), cpu))
+    add = ("C=${A=tcp/${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+           "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/MSRP *\na=setup:active\n}}}}")
+    refused = mgc.call(add, refused=True)
+    error = re.search(r"(ER|Error)\s*=\s*510\s*\{[^}]*\}", refused)
+    if not error:
+        raise Failed("an Add with no descriptor for its port was not refused with 510:\n" + refused)
+    say("  MGC: Add of a TCP termination refused: " + " ".join(error.group(0).split()))
+    for c in held:
+        c.close()
+    wait_until(lambda: stage.ctl_json("status")["descriptors"]["open"] < limit - 4, 10,
+               "mediasecd did not take the waiting connections and let them go")
+    metrics_port = int(re.search(r"metrics on port (\d+)", "\n".join(stage.daemon_lines(r"metrics on port"))).group(1))
+    body = http_get(metrics_port, "/metrics")
+    pauses = re.search(r'^mediasec_accept_pauses_total\{listener="control"\} (\d+)', body, re.M)
+    if "process_max_fds %d" % limit not in body or not re.search(r"^process_open_fds \d+", body, re.M) \
+            or not pauses or int(pauses.group(1)) < 1:
+        raise Failed("/metrics does not show the shortage:\n" + body)
+    reply = mgc.call(add)
+    mgc.call("C=%s{S=*}" % reply_context(reply))
+    say("  connections closed: mediasecctl answers, /metrics shows process_max_fds %d and %s accept pauses, "
+        "an Add goes through" % (limit, pauses.group(1)))
+
+
+out_of_descriptors.descriptor_limit = 64
+
+
 def http_get(port, path, status_only=False):
     with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
         c.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % path).encode())
@@ -902,6 +974,7 @@ def main():
     for name in args.scenarios:
         say("== %s on %s: %s" % (name, args.backend, SCENARIOS[name].__doc__))
         stage = Stage(args)
+        stage.descriptor_limit = getattr(SCENARIOS[name], "descriptor_limit", None)
         log = []
         started = time.monotonic()
         try:

@@ -23,6 +23,7 @@
 #include "host/media/bearer_plane.h"
 #include "tests/device/backends.h"
 #include "tests/media/peer_loop.h"
+#include "tests/support/descriptor_exhaustion.h"
 #include "tests/support/test_identities.h"
 
 namespace mediasec::media {
@@ -197,6 +198,26 @@ TEST_P(Plane, T38OverDtlsDrivenByH248) {
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsrel"); })) << Story();
   EXPECT_TRUE(Notified("close-notify")) << Story();
   EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
+}
+
+TEST_P(Plane, APassiveBearerOutOfDescriptorsAcceptsItsConnectionOnceTheyAreBack) {
+  const auto add = Run(
+      "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+      "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/MSRP *\na=setup:active\n}},E=1{tcpbcc/tcpest}}}");
+  const uint16_t port = *LocalOf(add).media.at(0).port;
+  tcp::socket peer(io_);
+  peer.open(tcp::v4());
+  {
+    // The peer's connection completes in the kernel; the gateway has no descriptor to take it.
+    test_env::DescriptorExhaustion exhaustion;
+    ASSERT_TRUE(exhaustion.exhausted());
+    peer.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
+    RunUntil([] { return false; }, 450ms);
+    EXPECT_FALSE(Notified("tcpbcc/tcpest")) << Story();
+    EXPECT_GE(plane_->accept_pauses(), 2u) << "the bearer gave up or spun instead of pausing";
+    EXPECT_LE(plane_->accept_pauses(), 6u);
+  }
+  ASSERT_TRUE(RunUntil([&] { return Notified("tcpbcc/tcpest"); }, 2s)) << "the waiting connection was never accepted\n" << Story();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Plane, ::testing::ValuesIn(tb::DeviceBackends()), tb::BackendName);
