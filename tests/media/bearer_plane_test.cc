@@ -201,6 +201,7 @@ TEST_P(Plane, T38OverDtlsDrivenByH248) {
 }
 
 TEST_P(Plane, APassiveBearerOutOfDescriptorsAcceptsItsConnectionOnceTheyAreBack) {
+  if (test_env::DescriptorExhaustion::kUnderSanitizers) GTEST_SKIP() << test_env::DescriptorExhaustion::kWhySkipped;
   const auto add = Run(
       "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
       "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/MSRP *\na=setup:active\n}},E=1{tcpbcc/tcpest}}}");

@@ -38,6 +38,7 @@ TEST(AcceptFailure, ShortagesPauseAndThePeersFailuresAreSkipped) {
 }
 
 TEST(AcceptLoop, OutOfDescriptorsItPausesInsteadOfSpinningAndAcceptsWhenTheyAreBack) {
+  if (test_env::DescriptorExhaustion::kUnderSanitizers) GTEST_SKIP() << test_env::DescriptorExhaustion::kWhySkipped;
   asio::io_context io(1);
   tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
   std::vector<tcp::socket> accepted;
