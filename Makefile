@@ -19,7 +19,10 @@ build-asan: bootstrap
 
 # mediasecd on sw under a megaco MGC: one MSRP-over-TLS (e2ae) and one T.38-over-DTLS session
 # with openssl as the terminal and plain TCP/UDP peers as the core; each step printed.
-run: build
+# Builds only what it runs (mediasecd, mediasecctl, the Erlang peers), not the tests and benchmarks.
+run: bootstrap
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release --target mediasecd mediasecctl erlang_peers
 	@python3 tests/e2e/session.py --build $(BUILD_RELEASE) --backend sw e2ae t38
 
 test: build
