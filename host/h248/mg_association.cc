@@ -334,6 +334,7 @@ bool MgAssociation::ensure_tcp() {
     return false;
   }
   tcp_.emplace(std::move(c).value());
+  ++tcp_connections_;  // a new descriptor, even if it has the number of one closed before
   tpkt_ = TpktReader();
   log("TCP connection to MGC " + mgc_.to_string() + " up");
   return true;
@@ -424,14 +425,15 @@ int MgAssociation::wait_fd() const {
   return tcp_ ? tcp_->fd() : -1;
 }
 
-void MgAssociation::poll() {
+bool MgAssociation::poll() {
   on_timers(Clock::now());
   // A bounded batch, so that the media on the same loop is not starved by a flood of messages.
   constexpr int kBatch = 64;
-  for (int i = 0; i < kBatch && receive_one(Millis(0)); ++i) {
-  }
+  int received = 0;
+  while (received < kBatch && receive_one(Millis(0))) ++received;
   run_deferred();
   flush();
+  return received == kBatch;
 }
 
 void MgAssociation::run_for(Millis budget) {

@@ -81,10 +81,14 @@ class MgAssociation {
   // For an outside event loop (mediasecd runs the association and the bearers on one loop): the
   // descriptor to wait on for reading (-1 while there is none: TCP not connected), the time by
   // which poll() must run again, and poll() itself, which never blocks: timers due, then the
-  // messages waiting (a bounded batch).
+  // messages waiting (a bounded batch). poll() returns true when it stopped at the end of its
+  // batch with messages perhaps still waiting (poll again soon), false when it read them all.
   int wait_fd() const;
+  // Changes whenever wait_fd() names a new descriptor, even one with the number of a closed one
+  // (a TCP transport that reconnected): an outside loop registers it again then.
+  uint64_t wait_generation() const { return tcp_connections_; }
   Clock::time_point next_wakeup() const;
-  void poll();
+  bool poll();
   // Runs until `done()` is true or `limit` passes; returns done().
   bool run_until(const std::function<bool()>& done, Millis limit);
 
@@ -146,6 +150,7 @@ class MgAssociation {
   std::vector<std::string> log_;
   std::vector<std::function<void()>> deferred_;
   std::optional<net::TcpConnection> tcp_;  // kTcp: the connection to the current MGC
+  uint64_t tcp_connections_ = 0;            // kTcp: connections opened so far
   TpktReader tpkt_;
 };
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -91,16 +92,22 @@ Result<void> UdpSocket::send_to(const Endpoint& to, std::string_view data) {
 }
 
 Result<std::optional<UdpSocket::Datagram>> UdpSocket::receive(std::chrono::milliseconds timeout) {
-  pollfd p{fd_, POLLIN, 0};
-  int r = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, timeout.count())));
-  if (r < 0 && errno != EINTR) return make_error(ErrorCode::kUnavailable, std::string("poll: ") + std::strerror(errno));
-  if (r <= 0) return std::optional<Datagram>();
+  if (timeout.count() > 0) {
+    pollfd p{fd_, POLLIN, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    if (r < 0 && errno != EINTR) return make_error(ErrorCode::kUnavailable, std::string("poll: ") + std::strerror(errno));
+    if (r <= 0) return std::optional<Datagram>();
+  }
+  // Into a buffer on the stack (not zero-filled), then only the datagram's bytes into the result.
+  std::array<char, 65536> buf;
   Datagram d;
-  d.data.resize(65536);
   d.from.length = sizeof d.from.storage;
-  ssize_t n = ::recvfrom(fd_, d.data.data(), d.data.size(), 0, reinterpret_cast<sockaddr*>(&d.from.storage), &d.from.length);
-  if (n < 0) return make_error(ErrorCode::kUnavailable, std::string("recvfrom: ") + std::strerror(errno));
-  d.data.resize(static_cast<size_t>(n));
+  const ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&d.from.storage), &d.from.length);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return std::optional<Datagram>();
+    return make_error(ErrorCode::kUnavailable, std::string("recvfrom: ") + std::strerror(errno));
+  }
+  d.data.assign(buf.data(), static_cast<size_t>(n));
   return std::optional<Datagram>(std::move(d));
 }
 

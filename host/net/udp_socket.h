@@ -44,7 +44,8 @@ class UdpSocket {
     std::string data;
     Endpoint from;
   };
-  // Waits up to `timeout` for a datagram; nullopt on timeout.
+  // Waits up to `timeout` for a datagram (0: takes one if there is one, with no wait and no poll);
+  // nullopt on timeout.
   Result<std::optional<Datagram>> receive(std::chrono::milliseconds timeout);
   Endpoint local() const;
   int fd() const { return fd_; }

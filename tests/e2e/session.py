@@ -117,8 +117,8 @@ class Lines:
 class Mgc(Lines):
     """megaco as the MGC: CALL sends a transaction, NOTIFY lines are kept."""
 
-    def __init__(self, beam_dir, port):
-        super().__init__(["erl", "-noshell", "-pa", beam_dir, "-run", "mgc_script", "main", str(port), "udp"], "MGC")
+    def __init__(self, beam_dir, port, transport="udp"):
+        super().__init__(["erl", "-noshell", "-pa", beam_dir, "-run", "mgc_script", "main", str(port), transport], "MGC")
         self.notifies = []
 
     def next_line(self, timeout):
@@ -200,6 +200,7 @@ class Stage:
         self.daemon = None
         self.mgc = None
         self.descriptor_limit = None  # RLIMIT_NOFILE (soft and hard) of mediasecd, when a scenario sets one
+        self.mgc_transport = "udp"    # or tcp (TPKT), when a scenario says so
         self.others = []
         self.terminal_cert = os.path.join(self.dir, "terminal.pem")
         self.terminal_key = os.path.join(self.dir, "terminal.key")
@@ -207,14 +208,14 @@ class Stage:
         self.terminal_fingerprint = "sha-256 " + fingerprint_of_pem(open(self.terminal_cert).read())
 
     def start(self):
-        mgc_port = free_port(socket.SOCK_DGRAM)
-        self.mgc = Mgc(self.args.beams, mgc_port)
+        mgc_port = free_port(socket.SOCK_STREAM if self.mgc_transport == "tcp" else socket.SOCK_DGRAM)
+        self.mgc = Mgc(self.args.beams, mgc_port, self.mgc_transport)
         self.mgc.wait_for(r"^LISTENING", 20, "megaco listening")
         config = os.path.join(self.dir, "mediasecd.toml")
         with open(config, "w") as f:
-            f.write('[device]\nbackend = "%s"\n\n[h248]\nlisten = "127.0.0.1:0"\nmgcs = ["127.0.0.1:%d"]\n\n'
+            f.write('[device]\nbackend = "%s"\n\n[h248]\nlisten = "127.0.0.1:0"\nmgcs = ["127.0.0.1:%d"]\ntransport = "%s"\n\n'
                     '[media]\naddress = "127.0.0.1"\nworkers = 2\n\n[control]\nsocket = "control.sock"\n\n'
-                    '[metrics]\nlisten = "127.0.0.1:0"\n' % (self.args.backend, mgc_port))
+                    '[metrics]\nlisten = "127.0.0.1:0"\n' % (self.args.backend, mgc_port, self.mgc_transport))
         limit = self.descriptor_limit
         self.daemon = Lines([os.path.join(self.args.build, "host/app/mediasecd"), "--config", config], "mediasecd",
                             stdin=False,
@@ -430,6 +431,15 @@ def e2ae_msrp_over_tls(stage):
     if not stats:
         raise Failed("no octet statistics in the Subtract reply:\n" + reply)
     say("  MGC: Subtract both; statistics %s" % ", ".join("nt/%s=%s" % s for s in stats))
+
+
+@scenario("mgc-tcp")
+def e2ae_with_the_mgc_over_tcp(stage):
+    """The MSRP-over-TLS session with the MGC over TCP (TPKT, H.248.1 Annex D.2) instead of UDP."""
+    e2ae_msrp_over_tls(stage)
+
+
+e2ae_with_the_mgc_over_tcp.mgc_transport = "tcp"
 
 
 @scenario("t38")
@@ -975,6 +985,7 @@ def main():
         say("== %s on %s: %s" % (name, args.backend, SCENARIOS[name].__doc__))
         stage = Stage(args)
         stage.descriptor_limit = getattr(SCENARIOS[name], "descriptor_limit", None)
+        stage.mgc_transport = getattr(SCENARIOS[name], "mgc_transport", "udp")
         log = []
         started = time.monotonic()
         try:
