@@ -19,17 +19,13 @@ Result<DescriptorLimit> descriptor_limit() {
 }
 
 Result<DescriptorLimit> raise_descriptor_limit() {
-  rlimit r{};
-  if (::getrlimit(RLIMIT_NOFILE, &r) != 0) {
-    return make_error(ErrorCode::kUnavailable, std::string("getrlimit(RLIMIT_NOFILE): ") + std::strerror(errno));
+  auto now = descriptor_limit();
+  if (!now || now->soft >= now->hard) return now;
+  const rlimit raised{static_cast<rlim_t>(now->hard), static_cast<rlim_t>(now->hard)};
+  if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) {
+    return make_error(ErrorCode::kUnavailable, std::string("setrlimit(RLIMIT_NOFILE): ") + std::strerror(errno));
   }
-  if (r.rlim_cur < r.rlim_max) {
-    r.rlim_cur = r.rlim_max;
-    if (::setrlimit(RLIMIT_NOFILE, &r) != 0) {
-      return make_error(ErrorCode::kUnavailable, std::string("setrlimit(RLIMIT_NOFILE): ") + std::strerror(errno));
-    }
-  }
-  return descriptor_limit();
+  return DescriptorLimit{now->hard, now->hard};
 }
 
 std::optional<uint64_t> open_descriptors() {
