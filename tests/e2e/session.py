@@ -231,6 +231,11 @@ class Stage:
             self.daemon.wait_for(pattern, timeout)
         return [l for l in self.daemon.seen if re.search(pattern, l)]
 
+    def metrics_port(self):
+        """The port mediasecd's metrics endpoint listens on, from its start-up log line."""
+        line = self.daemon_lines(r"metrics on port \d+")[0]
+        return int(re.search(r"metrics on port (\d+)", line).group(1))
+
     def ctl_json(self, *command):
         out = subprocess.run([self.ctl, "--socket", os.path.join(self.dir, "control.sock"), "--json", *command],
                              capture_output=True, text=True, timeout=20)
@@ -842,7 +847,7 @@ def operator_views(stage):
     say("  mediasecctl status: " + " | ".join(l.strip() for l in table.stdout.splitlines()[:3]))
     status = stage.ctl_json("status")
     before = status["certificate"]["fingerprint"]
-    metrics_port = int(re.search(r"metrics on port (\d+)", "\n".join(stage.daemon_lines(r"metrics on port"))).group(1))
+    metrics_port = stage.metrics_port()
     body = http_get(metrics_port, "/metrics")
     for needed in ("mediasec_up{backend=", "mediasec_h248_registered 1", "mediasec_device_free_key_slots"):
         if needed not in body:
@@ -938,7 +943,7 @@ def out_of_descriptors(stage):
         c.close()
     wait_until(lambda: stage.ctl_json("status")["descriptors"]["open"] < limit - 4, 10,
                "mediasecd did not take the waiting connections and let them go")
-    metrics_port = int(re.search(r"metrics on port (\d+)", "\n".join(stage.daemon_lines(r"metrics on port"))).group(1))
+    metrics_port = stage.metrics_port()
     body = http_get(metrics_port, "/metrics")
     pauses = re.search(r'^mediasec_accept_pauses_total\{listener="control"\} (\d+)', body, re.M)
     if "process_max_fds %d" % limit not in body or not re.search(r"^process_open_fds \d+", body, re.M) \
