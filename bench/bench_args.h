@@ -68,8 +68,12 @@ struct Figure {
   Figure() = default;
   Figure(std::string name_, double value_, std::string unit_, std::string anchor_ = "", double anchor_value_ = 0,
          double ratio_ = 0)
-      : name(std::move(name_)), value(value_), unit(std::move(unit_)), anchor(std::move(anchor_)),
-        anchor_value(anchor_value_), ratio(ratio_) {}
+      : name(std::move(name_)),
+        value(value_),
+        unit(std::move(unit_)),
+        anchor(std::move(anchor_)),
+        anchor_value(anchor_value_),
+        ratio(ratio_) {}
 
   std::string name;
   double value = 0;

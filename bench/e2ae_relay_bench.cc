@@ -111,7 +111,8 @@ struct Measure {
   double bytes_per_cpu_second = -1;  // per second of the gateway's own CPU time
 };
 
-Measure Drive(uint16_t port, const std::filesystem::path& dir, Sink& sink, double seconds, const std::string& gateway_stat) {
+Measure Drive(uint16_t port, const std::filesystem::path& dir, Sink& sink, double seconds,
+              const std::string& gateway_stat) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
   SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256");
@@ -192,8 +193,9 @@ int main(int argc, char** argv) {
       tls::TlsSession::Options o;
       o.role = tls::Role::kServer;
       o.peer_fingerprints = {*terminal.fingerprint()};
-      relay = media::E2aeRelay::start(std::move(a), std::move(c), std::move(tls::TlsSession::create(*ctx, pool, o).value()),
-                                      [](const tls::Release&, const media::E2aeRelay::Stats&) {});
+      relay =
+          media::E2aeRelay::start(std::move(a), std::move(c), std::move(tls::TlsSession::create(*ctx, pool, o).value()),
+                                  [](const tls::Release&, const media::E2aeRelay::Stats&) {});
     });
     std::atomic<pid_t> worker_tid{0};
     std::thread worker([&] {
@@ -229,14 +231,16 @@ int main(int argc, char** argv) {
   std::printf("\n");
   for (auto* v : {&anchors, &ourss, &anchor_rates, &our_rates}) std::sort(v->begin(), v->end());
   const double anchor = anchors[kRuns / 2], ours = ourss[kRuns / 2];
-  std::printf("e2ae relay wall-clock throughput: ours %.3f GB/s, haproxy %.3f GB/s (medians)\n", our_rates[kRuns / 2] / 1e9,
-              anchor_rates[kRuns / 2] / 1e9);
+  std::printf("e2ae relay wall-clock throughput: ours %.3f GB/s, haproxy %.3f GB/s (medians)\n",
+              our_rates[kRuns / 2] / 1e9, anchor_rates[kRuns / 2] / 1e9);
   std::filesystem::remove_all(dir);
 
   const double ratio = ours > 0 && anchor > 0 ? ours / anchor : 0;
-  std::printf("e2ae_relay_tls13_16k_sw  %.3f GB per CPU-second  anchor haproxy TLS termination, TCP mode, 1 thread %.3f  ratio %.2f\n",
-              ours / 1e9, anchor / 1e9, ratio);
+  std::printf(
+      "e2ae_relay_tls13_16k_sw  %.3f GB per CPU-second  anchor haproxy TLS termination, TCP mode, 1 thread %.3f  ratio "
+      "%.2f\n",
+      ours / 1e9, anchor / 1e9, ratio);
   mediasec::bench::write_json(args->json_path, {{"e2ae_relay_tls13_16k_sw", ours / 1e9, "GB/cpu-s",
-                                                   "haproxy TLS termination (TCP, 1 thread)", anchor / 1e9, ratio}});
+                                                 "haproxy TLS termination (TCP, 1 thread)", anchor / 1e9, ratio}});
   return ours > 0 && anchor > 0 ? 0 : 1;
 }

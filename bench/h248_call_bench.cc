@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
   const int seconds = std::max(1, static_cast<int>(args->seconds));
   const int callers = static_cast<int>(args->number("callers", 8));
   const uint16_t port = net::UdpSocket::bind(*net::Endpoint::parse("127.0.0.1", 0))->local().port();
-  test_env::Subprocess mgc({"erl", "-noshell", "-pa", argv[1], "-run", "mgc_peer", "main", std::to_string(port), "compact",
-                            "0", "udp", "bench", std::to_string(seconds), std::to_string(callers)});
+  test_env::Subprocess mgc({"erl", "-noshell", "-pa", argv[1], "-run", "mgc_peer", "main", std::to_string(port),
+                            "compact", "0", "udp", "bench", std::to_string(seconds), std::to_string(callers)});
   h248::PackageRegistry packages = h248::PackageRegistry::standard();
   media::PortReservation media("127.0.0.1");
   h248::Gateway gateway(packages, media);
@@ -86,12 +86,14 @@ int main(int argc, char** argv) {
   const double rate = cycles / elapsed;
   const double cpu_per_cycle_us = cycles ? cpu / cycles * 1e6 : 0;
   const double gateway_ceiling = cpu_per_cycle_us > 0 ? 1e6 / cpu_per_cycle_us : 0;
-  std::printf("h248 calls: %lu Add/Modify/Subtract cycles in %.2f s = %.0f cycles/s (%d megaco callers); gateway CPU "
-              "%.1f us/cycle (a %.0f cycles/s ceiling on one core)\n",
-              cycles, elapsed, rate, callers, cpu_per_cycle_us, gateway_ceiling);
-  mediasec::bench::write_json(args->json_path,
-                              {{"h248_call_cycles_megaco", std::round(rate), "cycles/s", "goal 20k cycles/s", 20000, rate / 20000},
-                               {"h248_gateway_cycle_ceiling", std::round(gateway_ceiling), "cycles/s", "megaco MGC rate, same run",
-                                std::round(rate), rate > 0 ? gateway_ceiling / rate : 0}});
+  std::printf(
+      "h248 calls: %lu Add/Modify/Subtract cycles in %.2f s = %.0f cycles/s (%d megaco callers); gateway CPU "
+      "%.1f us/cycle (a %.0f cycles/s ceiling on one core)\n",
+      cycles, elapsed, rate, callers, cpu_per_cycle_us, gateway_ceiling);
+  mediasec::bench::write_json(
+      args->json_path,
+      {{"h248_call_cycles_megaco", std::round(rate), "cycles/s", "goal 20k cycles/s", 20000, rate / 20000},
+       {"h248_gateway_cycle_ceiling", std::round(gateway_ceiling), "cycles/s", "megaco MGC rate, same run",
+        std::round(rate), rate > 0 ? gateway_ceiling / rate : 0}});
   return 0;
 }

@@ -4,8 +4,8 @@
 // and unprotect, 16 KiB and 1 KiB, on lane 0 of the 1-lane model, and on all lanes of the 4-lane
 // model if it is built. Throughput is plaintext bytes per clock per lane in steady state: from the
 // clock every lane has delivered its first record (the store-and-forward fill is latency) to the
-// last record; the anchor is the design's line rate of 16 B/clk (one 128-bit beat per clock). Latency: clocks from the first input beat to the last output beat of one 1 KiB
-// record on an idle engine.
+// last record; the anchor is the design's line rate of 16 B/clk (one 128-bit beat per clock). Latency: clocks from the
+// first input beat to the last output beat of one 1 KiB record on an idle engine.
 //
 //   rtl_throughput [--json FILE] [--records N]
 #include <algorithm>
@@ -91,8 +91,7 @@ Run stream(EngineHarness& h, const std::vector<std::vector<std::vector<uint8_t>>
   const uint64_t start = h.cycles();
   // Give up when no stream handshake happens for this many clocks (a wedged model).
   constexpr uint64_t kIdleLimit = 200'000;
-  while (got < expected &&
-         h.cycles() - std::max({h.last_input_cycle(), h.last_output_cycle(), start}) < kIdleLimit) {
+  while (got < expected && h.cycles() - std::max({h.last_input_cycle(), h.last_output_cycle(), start}) < kIdleLimit) {
     h.tick();
     if (r.first_in == 0) {
       for (uint32_t l = 0; l < lanes; ++l) {
@@ -122,7 +121,8 @@ Run stream(EngineHarness& h, const std::vector<std::vector<std::vector<uint8_t>>
   uint64_t warm = 0;
   for (const auto& d : done_at) warm = std::max(warm, d.empty() ? 0 : d.front());
   size_t after = 0;
-  for (const auto& d : done_at) after += static_cast<size_t>(std::count_if(d.begin(), d.end(), [&](uint64_t c) { return c > warm; }));
+  for (const auto& d : done_at)
+    after += static_cast<size_t>(std::count_if(d.begin(), d.end(), [&](uint64_t c) { return c > warm; }));
   r.steady_cycles = r.last_out - warm;
   r.steady_records_per_lane = static_cast<double>(after) / lanes;
   return r;
@@ -176,10 +176,10 @@ bool measure_lanes(uint32_t lanes, size_t record_bytes, int records, std::vector
   };
   const std::string size = record_bytes >= 16384 ? "16k" : "1k";
   const std::string where = lanes == 1 ? "" : "_4lanes_per_lane";
-  figs.push_back({"rtl_protect_tls13_aes128_" + size + where, rate(prot), "B/clk/lane",
-                  "line rate 16 B/clk", kLineRate});
-  figs.push_back({"rtl_unprotect_tls13_aes128_" + size + where, rate(unprot),
-                  "B/clk/lane", "line rate 16 B/clk", kLineRate});
+  figs.push_back(
+      {"rtl_protect_tls13_aes128_" + size + where, rate(prot), "B/clk/lane", "line rate 16 B/clk", kLineRate});
+  figs.push_back(
+      {"rtl_unprotect_tls13_aes128_" + size + where, rate(unprot), "B/clk/lane", "line rate 16 B/clk", kLineRate});
   std::printf("sim speed (%s): %.0f cycles/s\n", tag, static_cast<double>(sim_cycles) / secs);
   return true;
 }
@@ -196,15 +196,16 @@ bool measure_latency(std::vector<Figure>& figs) {
   Run r = stream(h, one, Op::kProtect);
   if (!r.ok) return false;
   const double beats = static_cast<double>((1024 + 22 + 15) / 16);  // output beats of the record
-  figs.push_back({"rtl_latency_tls13_aes128_1k", static_cast<double>(r.cycles), "clk", "output beats of the record",
-                  beats});
+  figs.push_back(
+      {"rtl_latency_tls13_aes128_1k", static_cast<double>(r.cycles), "clk", "output beats of the record", beats});
   return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto args = mediasec::bench::parse_args(argc, argv, "rtl_throughput [--json FILE] [--records N]", 1, {"records"});
+  const auto args =
+      mediasec::bench::parse_args(argc, argv, "rtl_throughput [--json FILE] [--records N]", 1, {"records"});
   if (!args) return 2;
   const int records = std::max(1, static_cast<int>(args->number("records", 16)));
   std::vector<Figure> figs;

@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <asio.hpp>
 #include <openssl/ssl.h>
+#include <asio.hpp>
 
 #include <algorithm>
 #include <array>
@@ -108,8 +108,8 @@ class CoreSink {
 };
 
 // One gateway worker: accepts terminals, connects each to the core and relays (never returns).
-[[noreturn]] void RunWorker(int k, Shared& shared, const tls::Identity& gateway, const sdp::Fingerprint& terminal_fingerprint,
-                            size_t sessions) {
+[[noreturn]] void RunWorker(int k, Shared& shared, const tls::Identity& gateway,
+                            const sdp::Fingerprint& terminal_fingerprint, size_t sessions) {
   asio::io_context io;
   // Two slots per session and room to spare: the sw device is sized like a card would be.
   auto dev = device::open_device("sw:slots=" + std::to_string(2 * sessions + 64)).value();
@@ -130,9 +130,9 @@ class CoreSink {
       o.peer_fingerprints = {terminal_fingerprint};
       auto session = tls::TlsSession::create(*ctx, pool, o);
       if (session.ok()) {
-        relays.push_back(media::E2aeRelay::start(std::move(a), std::move(core), std::move(session.value()),
-                                                 [](const tls::Release&, const media::E2aeRelay::Stats&) {},
-                                                 [&shared, k] { ++shared.established[k]; }));
+        relays.push_back(media::E2aeRelay::start(
+            std::move(a), std::move(core), std::move(session.value()),
+            [](const tls::Release&, const media::E2aeRelay::Stats&) {}, [&shared, k] { ++shared.established[k]; }));
       }
       accept_next();
     });
@@ -263,8 +263,7 @@ double HaproxyKbPerSession(const std::filesystem::path& dir, size_t sessions) {
   const auto cfg = bench::write_haproxy_config(dir, port, sink.endpoint().port(), sessions);
   double per_session = -1;
   {
-    test_env::Subprocess haproxy({"haproxy", "-db", "-f", cfg.string()},
-                                 test_env::Subprocess::Options{false, true});
+    test_env::Subprocess haproxy({"haproxy", "-db", "-f", cfg.string()}, test_env::Subprocess::Options{false, true});
     Terminals terminals(dir);
     // The first session shows haproxy is up and warms it; the others are counted.
     if (terminals.open(port)) {
@@ -291,14 +290,16 @@ double HaproxyKbPerSession(const std::filesystem::path& dir, size_t sessions) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = mediasec::bench::parse_args(argc, argv, "sessions_bench [--sessions N] [--per-worker M] [--seconds S] [--json FILE]",
+  auto args = mediasec::bench::parse_args(argc, argv,
+                                          "sessions_bench [--sessions N] [--per-worker M] [--seconds S] [--json FILE]",
                                           3.0, {"sessions", "per-worker"});
   if (!args) return 2;
   const size_t sessions = static_cast<size_t>(args->number("sessions", 10000));
   const size_t per_worker = static_cast<size_t>(args->number("per-worker", 5000));
   const int workers = static_cast<int>((sessions + per_worker - 1) / per_worker);
   if (sessions == 0 || per_worker == 0 || workers > kMaxWorkers) {
-    std::fprintf(stderr, "sessions_bench: --sessions and --per-worker must be positive, at most %d workers\n", kMaxWorkers);
+    std::fprintf(stderr, "sessions_bench: --sessions and --per-worker must be positive, at most %d workers\n",
+                 kMaxWorkers);
     return 2;
   }
   const auto dir = std::filesystem::temp_directory_path() / ("mediasec-sessions-bench-" + std::to_string(::getpid()));
@@ -351,17 +352,18 @@ int main(int argc, char** argv) {
 
   // `established` also counts the first measured session (closed by then).
   const uint32_t idle_established = established > 0 ? established - 1 : 0;
-  std::printf("sessions: %zu of %zu opened in %.1f s (%u established on %d workers), %.2f KiB resident per session; "
-              "haproxy %.2f KiB with %zu\n",
-              opened, sessions, open_seconds, idle_established, workers, ours_kb, haproxy_kb, per_worker);
+  std::printf(
+      "sessions: %zu of %zu opened in %.1f s (%u established on %d workers), %.2f KiB resident per session; "
+      "haproxy %.2f KiB with %zu\n",
+      opened, sessions, open_seconds, idle_established, workers, ours_kb, haproxy_kb, per_worker);
   std::printf("one more session: %.3f GB/s (%.3f GB per worker CPU-second) with %zu open, %.3f GB/s (%.3f) alone\n",
               loaded.bytes_per_second / 1e9, loaded.bytes_per_cpu_second / 1e9, opened, alone.bytes_per_second / 1e9,
               alone.bytes_per_cpu_second / 1e9);
   std::vector<mediasec::bench::Figure> figures;
   figures.push_back({"sessions_" + std::to_string(sessions) + "_memory_per_session", ours_kb, "KiB",
                      "haproxy TLS termination, same sessions per process", haproxy_kb, haproxy_kb / ours_kb});
-  figures.push_back({"sessions_" + std::to_string(sessions) + "_relay_held", loaded.bytes_per_cpu_second / 1e9, "GB/cpu-s",
-                     "the same session with none other open", alone.bytes_per_cpu_second / 1e9,
+  figures.push_back({"sessions_" + std::to_string(sessions) + "_relay_held", loaded.bytes_per_cpu_second / 1e9,
+                     "GB/cpu-s", "the same session with none other open", alone.bytes_per_cpu_second / 1e9,
                      loaded.bytes_per_cpu_second / alone.bytes_per_cpu_second});
   mediasec::bench::write_json(args->json_path, figures);
   const bool ok = opened == sessions && idle_established == sessions && ours_kb > 0 && loaded.bytes_per_second > 0;

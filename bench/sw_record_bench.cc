@@ -78,7 +78,7 @@ double Measure(Device& dev, Cipher cipher, Op op, size_t record, double seconds)
   for (int pass = 0; elapsed < seconds || pass < 2; ++pass) {
     if (op == Op::kUnprotect && !dev.load_slot(1, rx)) return -1;
     std::vector<Job> jobs = Batch(slot, op, inputs);  // copies the inputs, as a caller's buffers would be
-    if (pass == 0) {  // warm-up pass, not timed
+    if (pass == 0) {                                  // warm-up pass, not timed
       if (!dev.submit(std::move(jobs))) return -1;
       dev.drain();
       continue;
@@ -102,8 +102,7 @@ int main(int argc, char** argv) {
   if (!args) return 2;
   const std::string& json_path = args->json_path;
   const double seconds = args->seconds;
-  {
-  }
+  {}
   // Keep freed record buffers in the heap instead of handing them back to the kernel after every
   // batch (glibc trims the heap top by default): a daemon moving records does the same, and
   // otherwise the figure measures page faults rather than the backend.

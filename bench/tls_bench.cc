@@ -47,10 +47,11 @@ using Figure = mediasec::bench::Figure;
 double STime(uint16_t port, bool reuse, int seconds, const std::filesystem::path& dir,
              test_env::Subprocess* server = nullptr) {
   const auto start = Clock::now();
-  test_env::Subprocess st({"openssl", "s_time", "-connect", "127.0.0.1:" + std::to_string(port), reuse ? "-reuse" : "-new",
-                           "-time", std::to_string(seconds), "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", "-www", "/",
-                           "-cert", (dir / "t.pem").string(), "-key", (dir / "t.key").string()},
-                          test_env::Subprocess::Options{false, true});
+  test_env::Subprocess st(
+      {"openssl", "s_time", "-connect", "127.0.0.1:" + std::to_string(port), reuse ? "-reuse" : "-new", "-time",
+       std::to_string(seconds), "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256", "-www", "/", "-cert",
+       (dir / "t.pem").string(), "-key", (dir / "t.key").string()},
+      test_env::Subprocess::Options{false, true});
   double connections = -1;
   std::string transcript;
   size_t reused = 0, fresh = 0;
@@ -80,7 +81,8 @@ double STime(uint16_t port, bool reuse, int seconds, const std::filesystem::path
   scan();
   if (connections < 0) std::fprintf(stderr, "tls_bench: no figure from s_time:\n%s", transcript.c_str());
   if (reuse && reused < fresh) {
-    std::fprintf(stderr, "tls_bench: s_time -reuse resumed only %zu of %zu connections on port %u\n", reused, reused + fresh, port);
+    std::fprintf(stderr, "tls_bench: s_time -reuse resumed only %zu of %zu connections on port %u\n", reused,
+                 reused + fresh, port);
     return -1;
   }
   return connections / elapsed;
@@ -90,7 +92,8 @@ double STime(uint16_t port, bool reuse, int seconds, const std::filesystem::path
 // request with a tiny HTTP response and close_notify.
 class OurServer {
  public:
-  OurServer(TlsContext& ctx, device::SlotPool& pool, const sdp::Fingerprint& client) : ctx_(ctx), pool_(pool), client_(client) {
+  OurServer(TlsContext& ctx, device::SlotPool& pool, const sdp::Fingerprint& client)
+      : ctx_(ctx), pool_(pool), client_(client) {
     listener_ = tls::test::Listen(port_);
     thread_ = std::thread([this] { Run(); });
   }
@@ -159,7 +162,8 @@ Pair Connect(TlsContext& ctx, device::SlotPool& pool, const Identity& terminal, 
   o.peer_fingerprints = {*terminal.fingerprint()};
   p.ours = std::move(TlsSession::create(ctx, pool, o).value());
   p.peer = std::make_unique<tls::test::OpenSslPeer>(
-      Role::kClient, terminal, version, version == TLS1_3_VERSION ? "TLS_AES_128_GCM_SHA256" : "ECDHE-ECDSA-AES128-GCM-SHA256");
+      Role::kClient, terminal, version,
+      version == TLS1_3_VERSION ? "TLS_AES_128_GCM_SHA256" : "ECDHE-ECDSA-AES128-GCM-SHA256");
   tls::test::Exchange(*p.ours, *p.peer);
   return p;
 }
@@ -199,10 +203,10 @@ int main(int argc, char** argv) {
   // 1. Handshakes per second.
   for (bool reuse : {false, true}) {
     const uint16_t port = tls::test::FreePort();
-    test_env::Subprocess server({"openssl", "s_server", "-accept", std::to_string(port), "-4", "-www", "-cert",
-                                 (dir / "gw.pem").string(), "-key", (dir / "gw.key").string(), "-verify", "1", "-tls1_3",
-                                 "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
-                                test_env::Subprocess::Options{false, true});
+    test_env::Subprocess server(
+        {"openssl", "s_server", "-accept", std::to_string(port), "-4", "-www", "-cert", (dir / "gw.pem").string(),
+         "-key", (dir / "gw.key").string(), "-verify", "1", "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
+        test_env::Subprocess::Options{false, true});
     for (auto end = Clock::now() + std::chrono::seconds(10); Clock::now() < end;) {
       auto l = server.line();
       if (l && l->find("ACCEPT") != std::string::npos) break;
@@ -229,8 +233,8 @@ int main(int argc, char** argv) {
       SSL_write(p.peer->ssl(), chunk.data(), static_cast<int>(chunk.size()));
       (void)p.peer->take();
     });
-    figures.push_back({"tls13_offload_protect_16k_sw", ours_out / 1e9, "GB/s", "SSL_write, same suite and records",
-                       ssl_out / 1e9});
+    figures.push_back(
+        {"tls13_offload_protect_16k_sw", ours_out / 1e9, "GB/s", "SSL_write, same suite and records", ssl_out / 1e9});
     // Receive: records the peer's SSL_write made, opened by us; against the peer's SSL_read of
     // records our device made. Fresh connections, so sequence numbers follow on.
     constexpr int kRecords = 4000;
@@ -247,7 +251,8 @@ int main(int argc, char** argv) {
       consumed += rx.ours->take_received().size();
     }
     const double ours_in = consumed / std::chrono::duration<double>(Clock::now() - t0).count();
-    if (rx.ours->released()) std::fprintf(stderr, "tls_bench: the session failed: %s\n", rx.ours->release()->reason.c_str());
+    if (rx.ours->released())
+      std::fprintf(stderr, "tls_bench: the session failed: %s\n", rx.ours->release()->reason.c_str());
     Pair tx = Connect(*ctx, pool, terminal);
     stream.clear();
     for (int i = 0; i < kRecords; ++i) {
@@ -263,8 +268,8 @@ int main(int argc, char** argv) {
       if (SSL_read_ex(tx.peer->ssl(), sink.data(), sink.size(), &n) == 1) read += n;
     }
     const double ssl_in = read / std::chrono::duration<double>(Clock::now() - t1).count();
-    figures.push_back({"tls13_offload_unprotect_16k_sw", ours_in / 1e9, "GB/s", "SSL_read, same suite and records",
-                       ssl_in / 1e9});
+    figures.push_back(
+        {"tls13_offload_unprotect_16k_sw", ours_in / 1e9, "GB/s", "SSL_read, same suite and records", ssl_in / 1e9});
   }
 
   // 3. Host memory of an idle session: malloc's bytes in use per session over 1000 sessions, the
@@ -306,9 +311,10 @@ int main(int argc, char** argv) {
 
   for (Figure& f : figures) {
     const bool lower_is_better = f.unit == "bytes";
-    f.ratio = f.value > 0 && f.anchor_value > 0 ? (lower_is_better ? f.anchor_value / f.value : f.value / f.anchor_value) : 0;
-    std::printf("%-34s %12.3f %-7s anchor %-40s %12.3f  ratio %.2f\n", f.name.c_str(), f.value, f.unit.c_str(), f.anchor.c_str(),
-                f.anchor_value, f.ratio);
+    f.ratio =
+        f.value > 0 && f.anchor_value > 0 ? (lower_is_better ? f.anchor_value / f.value : f.value / f.anchor_value) : 0;
+    std::printf("%-34s %12.3f %-7s anchor %-40s %12.3f  ratio %.2f\n", f.name.c_str(), f.value, f.unit.c_str(),
+                f.anchor.c_str(), f.anchor_value, f.ratio);
   }
   mediasec::bench::write_json(json_path, figures);
   return 0;

@@ -56,7 +56,9 @@ Result<Completion> Device::run(Job job) {
   if (in_flight() != 0) return make_error(ErrorCode::kBusy, "run() needs an idle device; use submit/poll");
   if (auto r = submit(std::move(job)); !r) return r.error();
   auto done = drain();
-  if (done.size() != 1) return make_error(ErrorCode::kInternal, "device returned " + std::to_string(done.size()) + " completions for one job");
+  if (done.size() != 1)
+    return make_error(ErrorCode::kInternal,
+                      "device returned " + std::to_string(done.size()) + " completions for one job");
   return std::move(done.front());
 }
 

@@ -75,7 +75,7 @@ struct SlotState {
 
 // One record to protect or unprotect.
 struct Job {
-  uint64_t cookie = 0;        // returned unchanged in the Completion
+  uint64_t cookie = 0;  // returned unchanged in the Completion
   uint32_t slot = 0;
   Op op = Op::kProtect;
   uint8_t content_type = 23;  // kProtect with TLS/DTLS framing: the record's content type
@@ -93,7 +93,9 @@ struct Job {
   // whatever was written there is wiped.
   std::span<uint8_t> output_into{};
 
-  std::span<const uint8_t> bytes() const { return borrowed_input.empty() ? std::span<const uint8_t>(input) : borrowed_input; }
+  std::span<const uint8_t> bytes() const {
+    return borrowed_input.empty() ? std::span<const uint8_t>(input) : borrowed_input;
+  }
 };
 
 struct Completion {

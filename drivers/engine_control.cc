@@ -6,7 +6,8 @@ namespace mediasec::device {
 namespace {
 
 uint32_t be32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 | static_cast<uint32_t>(p[2]) << 8 | p[3];
+  return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 | static_cast<uint32_t>(p[2]) << 8 |
+         p[3];
 }
 
 std::string hex32(uint32_t v) {
@@ -23,13 +24,14 @@ Result<Identity> EngineControl::read_identity(const std::string& backend) {
   id.backend = backend;
   id.id_magic = bus_.read32(regs::kId);
   if (id.id_magic != regs::kIdMagic) {
-    return make_error(ErrorCode::kDeviceError, "record engine ID register reads " + hex32(id.id_magic) +
-                                                   ", expected " + hex32(regs::kIdMagic) + " ('MSEC')");
+    return make_error(ErrorCode::kDeviceError, "record engine ID register reads " + hex32(id.id_magic) + ", expected " +
+                                                   hex32(regs::kIdMagic) + " ('MSEC')");
   }
   id.version = bus_.read32(regs::kVersion);
   if (regs::version::kMajor.get(id.version) != regs::version::kMajor.get(regs::kRegmapVersion)) {
     return make_error(ErrorCode::kDeviceError, "record engine register map version " + hex32(id.version) +
-                                                   " is incompatible with this driver's " + hex32(regs::kRegmapVersion));
+                                                   " is incompatible with this driver's " +
+                                                   hex32(regs::kRegmapVersion));
   }
   id.build = bus_.read32(regs::kBuild);
   const uint32_t caps = bus_.read32(regs::kCaps);
@@ -52,8 +54,9 @@ Result<uint32_t> EngineControl::wait_idle(const char* what) {
     status = bus_.read32(regs::kStatus);
     if (regs::status::kBusy.get(status) == 0) return status;
   }
-  return make_error(ErrorCode::kDeviceError, std::string("record engine still busy after ") + std::to_string(max_polls_) +
-                                                 " STATUS polls (" + what + "); STATUS = " + hex32(status));
+  return make_error(ErrorCode::kDeviceError, std::string("record engine still busy after ") +
+                                                 std::to_string(max_polls_) + " STATUS polls (" + what +
+                                                 "); STATUS = " + hex32(status));
 }
 
 Result<void> EngineControl::check_slot(uint32_t slot) const {
@@ -70,8 +73,8 @@ Result<void> EngineControl::slot_command(uint32_t slot, regs::SlotCmd cmd, const
   auto status = wait_idle(what);
   if (!status) return status.error();
   if (regs::status::kCmdError.get(*status) != 0) {
-    return make_error(ErrorCode::kDeviceError,
-                      std::string("record engine rejected ") + what + " of slot " + std::to_string(slot) + " (STATUS.cmd_error)");
+    return make_error(ErrorCode::kDeviceError, std::string("record engine rejected ") + what + " of slot " +
+                                                   std::to_string(slot) + " (STATUS.cmd_error)");
   }
   return ok_result();
 }
@@ -159,10 +162,12 @@ Result<void> EngineControl::hardware_self_test() {
   }
   if (regs::status::kSelftestDone.get(status) == 0 || regs::status::kBusy.get(status) != 0) {
     return make_error(ErrorCode::kDeviceError, "record engine self-test did not finish within " +
-                                                   std::to_string(max_polls_) + " STATUS polls; STATUS = " + hex32(status));
+                                                   std::to_string(max_polls_) +
+                                                   " STATUS polls; STATUS = " + hex32(status));
   }
   if (regs::status::kSelftestPass.get(status) == 0) {
-    return make_error(ErrorCode::kDeviceError, "record engine built-in known-answer test FAILED (STATUS = " + hex32(status) + ")");
+    return make_error(ErrorCode::kDeviceError,
+                      "record engine built-in known-answer test FAILED (STATUS = " + hex32(status) + ")");
   }
   return ok_result();
 }

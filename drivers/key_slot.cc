@@ -4,8 +4,7 @@
 
 namespace mediasec::device {
 
-KeySlot::KeySlot(KeySlot&& other) noexcept
-    : pool_(std::exchange(other.pool_, nullptr)), index_(other.index_) {}
+KeySlot::KeySlot(KeySlot&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)), index_(other.index_) {}
 
 KeySlot& KeySlot::operator=(KeySlot&& other) noexcept {
   if (this != &other) {

@@ -37,7 +37,8 @@ Result<T> take_number(Options& opts, std::string_view key, T fallback) {
   const std::string& s = it->second;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || ptr != s.data() + s.size()) {
-    return make_error(ErrorCode::kInvalidArgument, "backend option " + std::string(key) + "='" + s + "' is not a number");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "backend option " + std::string(key) + "='" + s + "' is not a number");
   }
   opts.erase(it);
   return value;
@@ -89,7 +90,8 @@ Result<std::unique_ptr<Device>> open_device(std::string_view spec) {
     if (auto r = reject_leftovers(opts, name); !r) return r.error();
     return open_sim_device(o);
 #else
-    return make_error(ErrorCode::kUnavailable, "this build has no sim backend (configured with MEDIASEC_WITH_SIM=OFF); use sw");
+    return make_error(ErrorCode::kUnavailable,
+                      "this build has no sim backend (configured with MEDIASEC_WITH_SIM=OFF); use sw");
 #endif
   }
   if (name == "xrt") {

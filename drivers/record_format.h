@@ -11,7 +11,7 @@ namespace mediasec::device {
 
 inline constexpr size_t kTagBytes = regs::kTagBytes;
 inline constexpr size_t kMaxDataBytes = regs::kMaxDataBytes;  // GCM data bytes of one record
-inline constexpr size_t kExplicitNonceBytes = 8;               // TLS 1.2 and DTLS 1.2
+inline constexpr size_t kExplicitNonceBytes = 8;              // TLS 1.2 and DTLS 1.2
 
 inline constexpr size_t header_bytes(regs::Framing f) {
   switch (f) {
@@ -39,7 +39,7 @@ inline constexpr size_t max_plaintext(regs::Framing f) {
   return f == regs::Framing::kTls13 ? kMaxDataBytes - 1 : kMaxDataBytes;
 }
 
-inline constexpr uint16_t kTlsVersion12 = 0x0303;   // TLS 1.2 and the TLS 1.3 legacy version
+inline constexpr uint16_t kTlsVersion12 = 0x0303;  // TLS 1.2 and the TLS 1.3 legacy version
 inline constexpr uint16_t kDtlsVersion12 = 0xFEFD;
 inline constexpr uint8_t kContentApplicationData = 23;
 

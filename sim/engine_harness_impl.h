@@ -18,14 +18,13 @@ namespace bits {
 
 // Bit-field access to Verilated port values: integral types up to 64 bits and VlWide<N>.
 template <typename T>
-  requires std::is_integral_v<T>
+requires std::is_integral_v<T>
 void put(T& sig, uint32_t lsb, uint32_t width, uint64_t value) {
   const uint64_t mask = (width >= 64 ? ~0ull : (1ull << width) - 1) << lsb;
   sig = static_cast<T>((static_cast<uint64_t>(sig) & ~mask) | ((value << lsb) & mask));
 }
 template <typename T>
-  requires std::is_integral_v<T>
-uint64_t get(const T& sig, uint32_t lsb, uint32_t width) {
+requires std::is_integral_v<T> uint64_t get(const T& sig, uint32_t lsb, uint32_t width) {
   const uint64_t v = static_cast<uint64_t>(sig) >> lsb;
   return width >= 64 ? v : v & ((1ull << width) - 1);
 }
@@ -265,8 +264,8 @@ class VerilatedHarness final : public EngineHarness {
 
   void fault(const char* what, uint32_t offset) {
     ++bus_faults_;
-    std::fprintf(stderr, "sim: AXI4-Lite %s at 0x%03x failed (no response within %u cycles or error response)\n",
-                 what, offset, options_.axil_timeout_cycles);
+    std::fprintf(stderr, "sim: AXI4-Lite %s at 0x%03x failed (no response within %u cycles or error response)\n", what,
+                 offset, options_.axil_timeout_cycles);
   }
 
   HarnessOptions options_;

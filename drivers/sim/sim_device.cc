@@ -38,11 +38,12 @@ Result<std::vector<uint8_t>> gcm_seal(const std::array<uint8_t, 32>& key, const 
   std::vector<uint8_t> out(plain.size() + kTagBytes);
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
   int n = 0;
-  bool good = ctx != nullptr && EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, key.data(), nonce.data()) == 1 &&
-              EVP_EncryptUpdate(ctx, nullptr, &n, aad.data(), static_cast<int>(aad.size())) == 1 &&
-              EVP_EncryptUpdate(ctx, out.data(), &n, plain.data(), static_cast<int>(plain.size())) == 1 &&
-              EVP_EncryptFinal_ex(ctx, out.data() + n, &n) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagBytes), out.data() + plain.size()) == 1;
+  bool good =
+      ctx != nullptr && EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, key.data(), nonce.data()) == 1 &&
+      EVP_EncryptUpdate(ctx, nullptr, &n, aad.data(), static_cast<int>(aad.size())) == 1 &&
+      EVP_EncryptUpdate(ctx, out.data(), &n, plain.data(), static_cast<int>(plain.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx, out.data() + n, &n) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagBytes), out.data() + plain.size()) == 1;
   EVP_CIPHER_CTX_free(ctx);
   if (!good) return make_error(ErrorCode::kInternal, "OpenSSL AES-GCM failed while preparing the self-test record");
   return out;
@@ -58,8 +59,9 @@ class SimDevice final : public Device {
     if (!id) return id.error();
     identity_ = std::move(id.value());
     if (identity_.lanes != options.lanes) {
-      return make_error(ErrorCode::kDeviceError, "sim model built for " + std::to_string(options.lanes) +
-                                                     " lane(s) reports CAPS.lanes = " + std::to_string(identity_.lanes));
+      return make_error(ErrorCode::kDeviceError,
+                        "sim model built for " + std::to_string(options.lanes) +
+                            " lane(s) reports CAPS.lanes = " + std::to_string(identity_.lanes));
     }
     return ok_result();
   }
@@ -72,7 +74,8 @@ class SimDevice final : public Device {
   Result<Counters> counters() override { return control_.counters(); }
 
   Result<void> submit(std::vector<Job>&& jobs) override {
-    if (wedged_) return make_error(ErrorCode::kDeviceError, "sim model is wedged (no stream progress); reopen the device");
+    if (wedged_)
+      return make_error(ErrorCode::kDeviceError, "sim model is wedged (no stream progress); reopen the device");
     for (const Job& job : jobs) {
       if (job.bytes().size() > 0xFFFFu) {
         return make_error(ErrorCode::kInvalidArgument, "job input of " + std::to_string(job.bytes().size()) +
@@ -197,7 +200,8 @@ class SimDevice final : public Device {
     const auto slot = static_cast<uint32_t>(regs::out_user::kSlot.get(p.user));
     const auto len = static_cast<size_t>(regs::out_user::kLen.get(p.user));
     if (slot != (job.slot > 0xFFFFu ? 0xFFFFu : job.slot)) {
-      std::fprintf(stderr, "sim: lane %u output frame names slot %u, expected the job's slot %u\n", lane, slot, job.slot);
+      std::fprintf(stderr, "sim: lane %u output frame names slot %u, expected the job's slot %u\n", lane, slot,
+                   job.slot);
     }
     if (c.status == Status::kOk) {
       if (len != p.bytes.size()) {
@@ -254,10 +258,11 @@ class SimDevice final : public Device {
       auto sealed_by_engine = run(std::move(job));
       if (!sealed_by_engine) return sealed_by_engine.error();
       if (sealed_by_engine->status != Status::kOk || sealed_by_engine->output != expected) {
-        return make_error(ErrorCode::kDeviceError, std::string("self-test: TLS 1.3 record protected by the engine ") +
-                                                       (sealed_by_engine->status != Status::kOk
-                                                            ? "failed with status '" + std::string(to_string(sealed_by_engine->status)) + "'"
-                                                            : "differs from OpenSSL's"));
+        return make_error(ErrorCode::kDeviceError,
+                          std::string("self-test: TLS 1.3 record protected by the engine ") +
+                              (sealed_by_engine->status != Status::kOk
+                                   ? "failed with status '" + std::string(to_string(sealed_by_engine->status)) + "'"
+                                   : "differs from OpenSSL's"));
       }
       cfg.direction = Op::kUnprotect;
       if (auto r = control_.load_slot(slot, cfg); !r) return r;
@@ -269,8 +274,9 @@ class SimDevice final : public Device {
       auto opened = run(std::move(back));
       if (!opened) return opened.error();
       if (opened->status != Status::kOk || opened->output != plain || opened->content_type != kType) {
-        return make_error(ErrorCode::kDeviceError, "self-test: the engine did not open its own TLS 1.3 record (status '" +
-                                                       std::string(to_string(opened->status)) + "')");
+        return make_error(ErrorCode::kDeviceError,
+                          "self-test: the engine did not open its own TLS 1.3 record (status '" +
+                              std::string(to_string(opened->status)) + "')");
       }
       return ok_result();
     }();

@@ -90,7 +90,8 @@ class SwDevice final : public Device {
   const Identity& identity() const override { return identity_; }
 
   Result<void> load_slot(uint32_t slot, const SlotConfig& config) override {
-    if (slot >= slots_.size()) return make_error(ErrorCode::kInvalidArgument, "slot " + std::to_string(slot) + " out of range");
+    if (slot >= slots_.size())
+      return make_error(ErrorCode::kInvalidArgument, "slot " + std::to_string(slot) + " out of range");
     Slot& s = slots_[slot];
     CipherCtx ctx(EVP_CIPHER_CTX_new());
     const EVP_CIPHER* cipher = config.cipher == Cipher::kAes128Gcm ? EVP_aes_128_gcm() : EVP_aes_256_gcm();
@@ -106,7 +107,8 @@ class SwDevice final : public Device {
   }
 
   Result<void> zeroize_slot(uint32_t slot) override {
-    if (slot >= slots_.size()) return make_error(ErrorCode::kInvalidArgument, "slot " + std::to_string(slot) + " out of range");
+    if (slot >= slots_.size())
+      return make_error(ErrorCode::kInvalidArgument, "slot " + std::to_string(slot) + " out of range");
     Slot& s = slots_[slot];
     secure_wipe(s.config);  // EVP_CIPHER_CTX_free cleanses the key schedule
     s.config = SlotConfig{};
@@ -117,7 +119,8 @@ class SwDevice final : public Device {
   }
 
   Result<SlotState> read_slot(uint32_t slot) override {
-    if (slot >= slots_.size()) return make_error(ErrorCode::kInvalidArgument, "slot " + std::to_string(slot) + " out of range");
+    if (slot >= slots_.size())
+      return make_error(ErrorCode::kInvalidArgument, "slot " + std::to_string(slot) + " out of range");
     const Slot& s = slots_[slot];
     SlotState st;
     st.valid = s.valid;
@@ -255,7 +258,9 @@ class SwDevice final : public Device {
         put_be({&aad[9], 2}, kTlsVersion12);
         put_be({&aad[11], 2}, L);
         aad_span = aad;
-        if (!gcm(s.ctx.get(), true, nonce, aad_span, in, {&out[13], L}, std::span<uint8_t, kTagBytes>(&out[13 + L], kTagBytes))) return Status::kBadLength;
+        if (!gcm(s.ctx.get(), true, nonce, aad_span, in, {&out[13], L},
+                 std::span<uint8_t, kTagBytes>(&out[13 + L], kTagBytes)))
+          return Status::kBadLength;
         return Status::kOk;
       }
       case Framing::kTls13: {
@@ -282,7 +287,9 @@ class SwDevice final : public Device {
         aad[8] = type;
         put_be({&aad[9], 2}, kDtlsVersion12);
         put_be({&aad[11], 2}, L);
-        if (!gcm(s.ctx.get(), true, nonce, aad, in, {&out[21], L}, std::span<uint8_t, kTagBytes>(&out[21 + L], kTagBytes))) return Status::kBadLength;
+        if (!gcm(s.ctx.get(), true, nonce, aad, in, {&out[21], L},
+                 std::span<uint8_t, kTagBytes>(&out[21 + L], kTagBytes)))
+          return Status::kBadLength;
         return Status::kOk;
       }
       case Framing::kRaw: {
@@ -345,7 +352,8 @@ class SwDevice final : public Device {
       }
       case Framing::kTls13: {
         if (n < record_overhead(f)) return Status::kBadLength;
-        if (r[0] != kContentApplicationData || get_be(r.subspan(1, 2)) != kTlsVersion12 || get_be(r.subspan(3, 2)) != n - 5) {
+        if (r[0] != kContentApplicationData || get_be(r.subspan(1, 2)) != kTlsVersion12 ||
+            get_be(r.subspan(3, 2)) != n - 5) {
           return Status::kBadRecord;
         }
         const size_t D = n - 5 - kTagBytes;

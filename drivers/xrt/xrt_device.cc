@@ -31,8 +31,8 @@ std::string no_card_message(unsigned index, const std::string& detail) {
   } else {
     xrt_env = "XILINX_XRT not set";
   }
-  return "no Alveo card usable at XRT device index " + std::to_string(index) + " (" + xrt_env + "; XRT says: " + detail +
-         "); use --backend sw (OpenSSL) or sim (Verilator model)";
+  return "no Alveo card usable at XRT device index " + std::to_string(index) + " (" + xrt_env +
+         "; XRT says: " + detail + "); use --backend sw (OpenSSL) or sim (Verilator model)";
 }
 
 // The engine's AXI4-Lite registers through xrt::ip. XRT reports failures with exceptions; a
@@ -76,7 +76,11 @@ struct XrtBuffers {
 class XrtDevice final : public Device {
  public:
   XrtDevice(xrt::device device, xrt::uuid uuid, xrt::ip ip, std::optional<XrtBuffers> buffers)
-      : device_(std::move(device)), uuid_(std::move(uuid)), bus_(std::move(ip)), control_(bus_), buffers_(std::move(buffers)) {}
+      : device_(std::move(device)),
+        uuid_(std::move(uuid)),
+        bus_(std::move(ip)),
+        control_(bus_),
+        buffers_(std::move(buffers)) {}
 
   Result<void> init() {
     auto id = control_.read_identity("xrt");
@@ -135,7 +139,8 @@ Result<std::unique_ptr<Device>> open_xrt_device(const XrtOptions& options) {
       return make_error(ErrorCode::kUnavailable, no_card_message(options.index, what));
     }
     return make_error(ErrorCode::kDeviceError, "xrt: opening device " + std::to_string(options.index) +
-                                                   (options.xclbin.empty() ? "" : " with " + options.xclbin) + " failed: " + what);
+                                                   (options.xclbin.empty() ? "" : " with " + options.xclbin) +
+                                                   " failed: " + what);
   } catch (...) {
     return make_error(ErrorCode::kUnavailable, no_card_message(options.index, "unknown exception"));
   }

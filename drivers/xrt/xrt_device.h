@@ -9,8 +9,8 @@
 namespace mediasec::device {
 
 struct XrtOptions {
-  unsigned index = 0;   // xrt::device index
-  std::string xclbin;   // image to load; empty: use what the card already runs
+  unsigned index = 0;  // xrt::device index
+  std::string xclbin;  // image to load; empty: use what the card already runs
 };
 
 Result<std::unique_ptr<Device>> open_xrt_device(const XrtOptions& options);

@@ -6,7 +6,8 @@
 
 namespace mediasec::app {
 
-AssociationLoop::AssociationLoop(asio::io_context& io, h248::MgAssociation& association, std::function<void()> after_poll)
+AssociationLoop::AssociationLoop(asio::io_context& io, h248::MgAssociation& association,
+                                 std::function<void()> after_poll)
     : io_(io), association_(association), after_poll_(std::move(after_poll)), timer_(io), readable_(io) {}
 
 AssociationLoop::~AssociationLoop() { stop(); }

@@ -52,9 +52,11 @@ Result<nlohmann::json> ask_daemon(const std::filesystem::path& socket, const nlo
   std::string reply;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (reply.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{s.fd(), POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return failed(socket, "no answer in time");
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+      return failed(socket, "no answer in time");
     char buffer[16384];
     const ssize_t n = ::recv(s.fd(), buffer, sizeof buffer, 0);
     if (n <= 0) return failed(socket, "closed without an answer");

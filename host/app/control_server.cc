@@ -23,7 +23,8 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
         return;
       }
       if (ec) return;
-      std::string line(asio::buffers_begin(self->buffer_.data()), asio::buffers_begin(self->buffer_.data()) + static_cast<std::ptrdiff_t>(n));
+      std::string line(asio::buffers_begin(self->buffer_.data()),
+                       asio::buffers_begin(self->buffer_.data()) + static_cast<std::ptrdiff_t>(n));
       self->buffer_.consume(n);
       nlohmann::json request = nlohmann::json::parse(line, nullptr, false);
       if (request.is_discarded() || !request.is_object()) {
@@ -36,11 +37,13 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
 
  private:
   void reply(const nlohmann::json& answer, bool then_close) {
-    auto text = std::make_shared<std::string>(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-    asio::async_write(socket_, asio::buffer(*text), [self = shared_from_this(), text, then_close](asio::error_code ec, size_t) {
-      if (ec || then_close || self->alive_.expired()) return;
-      self->read();
-    });
+    auto text =
+        std::make_shared<std::string>(answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    asio::async_write(socket_, asio::buffer(*text),
+                      [self = shared_from_this(), text, then_close](asio::error_code ec, size_t) {
+                        if (ec || then_close || self->alive_.expired()) return;
+                        self->read();
+                      });
   }
 
   stream_protocol::socket socket_;
@@ -57,18 +60,21 @@ ControlServer::ControlServer(asio::io_context& io, std::filesystem::path path, H
       handler_(std::move(handler)),
       accepting_(
           acceptor_,
-          [this](stream_protocol::socket socket) { std::make_shared<ControlConnection>(std::move(socket), handler_, alive_)->read(); },
+          [this](stream_protocol::socket socket) {
+            std::make_shared<ControlConnection>(std::move(socket), handler_, alive_)->read();
+          },
           std::move(on_shortage)) {}
 
-Result<std::unique_ptr<ControlServer>> ControlServer::open(asio::io_context& io, const std::filesystem::path& path, Handler handler,
-                                                           OnShortage on_shortage) {
+Result<std::unique_ptr<ControlServer>> ControlServer::open(asio::io_context& io, const std::filesystem::path& path,
+                                                           Handler handler, OnShortage on_shortage) {
   std::unique_ptr<ControlServer> s(new ControlServer(io, path, std::move(handler), std::move(on_shortage)));
   std::error_code fs_ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), fs_ec);
   // A socket file left by a daemon that did not stop cleanly; anything else is not ours to remove.
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) return make_error(ErrorCode::kInvalidArgument, path.string() + " exists and is not a socket");
+    if (!S_ISSOCK(st.st_mode))
+      return make_error(ErrorCode::kInvalidArgument, path.string() + " exists and is not a socket");
     std::filesystem::remove(path, fs_ec);
   }
   asio::error_code ec;

@@ -22,8 +22,8 @@ class ControlServer {
 
   // Binds `path` (a stale socket file left by a previous run is replaced; mode 0660). Out of
   // descriptors, it pauses accepting (host/net/accept_loop.h) and tells on_shortage.
-  static Result<std::unique_ptr<ControlServer>> open(asio::io_context& io, const std::filesystem::path& path, Handler handler,
-                                                     OnShortage on_shortage = {});
+  static Result<std::unique_ptr<ControlServer>> open(asio::io_context& io, const std::filesystem::path& path,
+                                                     Handler handler, OnShortage on_shortage = {});
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;

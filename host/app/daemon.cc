@@ -91,7 +91,8 @@ Result<void> Daemon::open_parts() {
   }
   for (const auto& r : config_.renames) {
     if (!packages_.rename(r.package, r.from, r.to)) {
-      return make_error(ErrorCode::kInvalidArgument, "h248.rename: package '" + r.package + "' has no element '" + r.from + "'");
+      return make_error(ErrorCode::kInvalidArgument,
+                        "h248.rename: package '" + r.package + "' has no element '" + r.from + "'");
     }
   }
   auto identity = config_.create_certificate ? tls::Identity::load_or_create(config_.certificate, config_.key)
@@ -116,25 +117,27 @@ Result<void> Daemon::open_parts() {
   // Out of descriptors, the listeners pause (host/net/accept_loop.h); the log says so once each time.
   const auto shortage = [this](std::string listener) {
     return [this, listener](const asio::error_code& ec) {
-      log_->warn("{}: cannot accept a connection ({}); accepting again every {} ms until it can", listener, ec.message(),
-                 net::kAcceptPause.count());
+      log_->warn("{}: cannot accept a connection ({}); accepting again every {} ms until it can", listener,
+                 ec.message(), net::kAcceptPause.count());
     };
   };
-  auto control = ControlServer::open(io_, config_.control_socket, [this](const nlohmann::json& r) { return handle(r); },
-                                     shortage("control socket"));
+  auto control = ControlServer::open(
+      io_, config_.control_socket, [this](const nlohmann::json& r) { return handle(r); }, shortage("control socket"));
   if (!control) return control.error();
   control_ = std::move(*control);
   if (!config_.metrics_listen.empty()) {
     auto at = split_host_port(config_.metrics_listen);
     if (!at) return at.error();
-    auto metrics = MetricsServer::open(io_, at->first, at->second, [this] { return this->metrics(); }, shortage("metrics"));
+    auto metrics = MetricsServer::open(
+        io_, at->first, at->second, [this] { return this->metrics(); }, shortage("metrics"));
     if (!metrics) return metrics.error();
     metrics_ = std::move(*metrics);
   }
   log_->info("H.248 {} on {} (profile {}/{}), MGC {}:{}; control socket {}{}",
-             config_.association.transport == h248::MgcTransport::kTcp ? "TCP" : "UDP", association_->local().to_string(),
-             config_.association.profile.name, config_.association.profile.version, config_.association.mgcs.front().host,
-             config_.association.mgcs.front().port, config_.control_socket.string(),
+             config_.association.transport == h248::MgcTransport::kTcp ? "TCP" : "UDP",
+             association_->local().to_string(), config_.association.profile.name, config_.association.profile.version,
+             config_.association.mgcs.front().host, config_.association.mgcs.front().port,
+             config_.control_socket.string(),
              metrics_ ? "; metrics on port " + std::to_string(metrics_->port()) : std::string());
   return ok_result();
 }
@@ -185,7 +188,8 @@ void Daemon::watch_signals() {
   signals_.async_wait([this](asio::error_code ec, int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
-      if (auto ok = reload(); !ok) log_->error("reload failed, the old certificate stays in use: {}", ok.error().message);
+      if (auto ok = reload(); !ok)
+        log_->error("reload failed, the old certificate stays in use: {}", ok.error().message);
       watch_signals();
       return;
     }
@@ -235,7 +239,8 @@ Result<void> Daemon::reload() {
       return ok.error();
     }
   }
-  if (auto fp = workers_.front()->call([&] { return workers_.front()->tls().fingerprint(); })) fingerprint_ = fp->to_string();
+  if (auto fp = workers_.front()->call([&] { return workers_.front()->tls().fingerprint(); }))
+    fingerprint_ = fp->to_string();
   ++reloads_;
   log_->info("certificate reloaded: a=fingerprint:{}", fingerprint_);
   return ok_result();
@@ -254,16 +259,17 @@ nlohmann::json Daemon::handle(const nlohmann::json& request) {
               : nlohmann::json{{"error", ok.error().message}};
   }
   if (command == "metrics") return {{"text", metrics()}};
-  return {{"error", "unknown command '" + command + "' (status, contexts, sessions, device, selftest, reload, metrics)"}};
+  return {
+      {"error", "unknown command '" + command + "' (status, contexts, sessions, device, selftest, reload, metrics)"}};
 }
 
 std::vector<std::pair<const char*, uint64_t>> Daemon::h248_counters() const {
   const auto& s = association_->stats();
   const auto& t = association_->transaction_stats();
-  return {{"registrations", s.registrations},         {"handoffs", s.handoffs},
-          {"disconnections", s.disconnections},       {"messages_received", s.messages_received},
-          {"messages_sent", s.messages_sent},         {"malformed_messages", s.malformed_messages},
-          {"notifies_sent", s.notifies_sent},         {"retransmissions", t.retransmissions},
+  return {{"registrations", s.registrations},          {"handoffs", s.handoffs},
+          {"disconnections", s.disconnections},        {"messages_received", s.messages_received},
+          {"messages_sent", s.messages_sent},          {"malformed_messages", s.malformed_messages},
+          {"notifies_sent", s.notifies_sent},          {"retransmissions", t.retransmissions},
           {"requests_timed_out", t.requests_timed_out}};
 }
 
@@ -279,18 +285,23 @@ nlohmann::json Daemon::status() const {
   const std::vector<size_t> relays = planes_->relays_per_worker();  // one round of calls to the workers
   const auto limit = descriptor_limit();
   const auto open = open_descriptors();
-  return {{"backend", backend_},
-          {"workers", workers_.size()},
-          {"relays_per_worker", relays},
-          {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()},
-          {"h248", h248},
-          {"contexts", gateway_->context_count()},
-          {"terminations", gateway_->termination_count()},
-          {"relays", std::accumulate(relays.begin(), relays.end(), size_t{0})},
-          {"free_key_slots", free_key_slots()},
-          {"descriptors", {{"open", open ? nlohmann::json(*open) : nlohmann::json()}, {"limit", limit ? limit->soft : 0}}},
-          {"certificate", {{"file", config_.certificate.string()}, {"fingerprint", fingerprint_}, {"reloads", reloads_},
-                           {"reload_failures", reload_failures_}}}};
+  return {
+      {"backend", backend_},
+      {"workers", workers_.size()},
+      {"relays_per_worker", relays},
+      {"uptime_s",
+       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count()},
+      {"h248", h248},
+      {"contexts", gateway_->context_count()},
+      {"terminations", gateway_->termination_count()},
+      {"relays", std::accumulate(relays.begin(), relays.end(), size_t{0})},
+      {"free_key_slots", free_key_slots()},
+      {"descriptors", {{"open", open ? nlohmann::json(*open) : nlohmann::json()}, {"limit", limit ? limit->soft : 0}}},
+      {"certificate",
+       {{"file", config_.certificate.string()},
+        {"fingerprint", fingerprint_},
+        {"reloads", reloads_},
+        {"reload_failures", reload_failures_}}}};
 }
 
 nlohmann::json Daemon::contexts() const {
@@ -301,7 +312,8 @@ nlohmann::json Daemon::contexts() const {
     by_context[b.context].push_back(std::move(j));
   }
   nlohmann::json out = nlohmann::json::array();
-  for (auto& [context, terminations] : by_context) out.push_back({{"context", context}, {"terminations", terminations}});
+  for (auto& [context, terminations] : by_context)
+    out.push_back({{"context", context}, {"terminations", terminations}});
   return {{"contexts", out}};
 }
 
@@ -371,7 +383,8 @@ std::string Daemon::metrics() const {
     m.sample("mediasec_relays", static_cast<double>(relays[i]), "worker=\"" + std::to_string(i) + "\"");
   }
   m.family("mediasec_bearer_events_total", "counter", "bearer events reported (tcpbcc, tlsbsc)");
-  for (const auto& [event, n] : planes_->event_counts()) m.sample("mediasec_bearer_events_total", static_cast<double>(n), "event=\"" + event + "\"");
+  for (const auto& [event, n] : planes_->event_counts())
+    m.sample("mediasec_bearer_events_total", static_cast<double>(n), "event=\"" + event + "\"");
   m.family("mediasec_device_free_key_slots", "gauge", "key slots free on the workers' devices");
   m.sample("mediasec_device_free_key_slots", static_cast<double>(free_key_slots()));
   if (auto c = device_counters()) {
@@ -396,7 +409,8 @@ std::string Daemon::metrics() const {
   m.family("mediasec_accept_pauses_total", "counter", "accepts paused for a shortage of descriptors or memory");
   m.sample("mediasec_accept_pauses_total", static_cast<double>(planes_->accept_pauses()), "listener=\"bearers\"");
   m.sample("mediasec_accept_pauses_total", static_cast<double>(control_->accept_pauses()), "listener=\"control\"");
-  if (metrics_) m.sample("mediasec_accept_pauses_total", static_cast<double>(metrics_->accept_pauses()), "listener=\"metrics\"");
+  if (metrics_)
+    m.sample("mediasec_accept_pauses_total", static_cast<double>(metrics_->accept_pauses()), "listener=\"metrics\"");
   m.family("mediasec_certificate_reloads_total", "counter", "certificate reloads (SIGHUP or control socket)");
   m.sample("mediasec_certificate_reloads_total", static_cast<double>(reloads_), "result=\"ok\"");
   m.sample("mediasec_certificate_reloads_total", static_cast<double>(reload_failures_), "result=\"failed\"");

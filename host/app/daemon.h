@@ -8,9 +8,9 @@
 // keep theirs); SIGTERM/SIGINT send ServiceChange Graceful to the MGC and stop.
 #pragma once
 
+#include <spdlog/logger.h>
 #include <asio.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/logger.h>
 
 #include <chrono>
 #include <memory>

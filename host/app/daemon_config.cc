@@ -34,7 +34,8 @@ class Reader {
   Result<int64_t> integer(const toml::node& n, const std::string& key, int64_t min, int64_t max) const {
     if (!n.is_integer()) return fail(n, key, "expected an integer");
     const int64_t v = *n.value<int64_t>();
-    if (v < min || v > max) return fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    if (v < min || v > max)
+      return fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     return v;
   }
   template <typename T>
@@ -153,18 +154,23 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
     });
   };
   auto set_choice = [&]<typename T>(T& out, std::map<std::string, T> options) {
-    return Setter([&r, &out, options = std::move(options)](const toml::node& n, const std::string& key) -> Result<void> {
-      auto v = r.choice(n, key, options);
-      if (!v) return v.error();
-      out = *v;
-      return {};
-    });
+    return Setter(
+        [&r, &out, options = std::move(options)](const toml::node& n, const std::string& key) -> Result<void> {
+          auto v = r.choice(n, key, options);
+          if (!v) return v.error();
+          out = *v;
+          return {};
+        });
   };
   const std::map<std::string, tls::Version> versions{{"1.2", tls::Version::kTls12}, {"1.3", tls::Version::kTls13}};
 
   std::map<std::string, Setter> top{
-      {"device", [&](const toml::node& n, const std::string& key) { return section(n, key, {{"backend", set_string(c.backend)}}); }},
-      {"h248", [&](const toml::node& n, const std::string& key) {
+      {"device",
+       [&](const toml::node& n, const std::string& key) {
+         return section(n, key, {{"backend", set_string(c.backend)}});
+       }},
+      {"h248",
+       [&](const toml::node& n, const std::string& key) {
          return section(
              n, key,
              {{"profile", set_choice(c.profile, std::map<std::string, h248::Profile>{{"iq", h248::Profile::kIq}, {"ix", h248::Profile::kIx}, {"mp", h248::Profile::kMp}})},
@@ -229,43 +235,56 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
                  return {};
                }}});
        }},
-      {"media", [&](const toml::node& n, const std::string& key) { return section(n, key, {{"address", set_string(c.media_address)}, {"workers", set_int(c.workers, 0, 256)}}); }},
-      {"tls", [&](const toml::node& n, const std::string& key) {
-         return section(
-             n, key,
-             {{"certificate", set_path(c.certificate)},
-              {"key", set_path(c.key)},
-              {"create", set_bool(c.create_certificate)},
-              {"min_version", set_choice(c.tls.min_version, versions)},
-              {"max_version", set_choice(c.tls.max_version, versions)},
-              {"tls12_ciphers", set_string(c.tls.tls12_ciphers)},
-              {"tls13_suites", set_string(c.tls.tls13_suites)},
-              {"groups", set_string(c.tls.groups)},
-              {"renegotiation", set_bool(c.tls.renegotiation)},
-              {"ticket_key_period_s", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                 auto x = r.integer(v, k, 60, 7 * 24 * 3600);
-                 if (!x) return x.error();
-                 c.tls.ticket_key_period = std::chrono::seconds(*x);
-                 return {};
-               }},
-              {"tls13_tickets", set_int(c.tls.tls13_tickets, 0, 8)},
-              {"dtls_mtu", set_int(c.tls.dtls_mtu, 256, 9000)}});
+      {"media",
+       [&](const toml::node& n, const std::string& key) {
+         return section(n, key, {{"address", set_string(c.media_address)}, {"workers", set_int(c.workers, 0, 256)}});
        }},
-      {"control", [&](const toml::node& n, const std::string& key) { return section(n, key, {{"socket", set_path(c.control_socket)}}); }},
-      {"metrics", [&](const toml::node& n, const std::string& key) {
-         return section(n, key, {{"listen", [&](const toml::node& v, const std::string& k) -> Result<void> {
-                                   auto s = r.string(v, k);
-                                   if (!s) return s.error();
-                                   if (!s->empty()) {
-                                     if (auto hp = split_host_port(*s); !hp) return r.fail(v, k, hp.error().message);
-                                   }
-                                   c.metrics_listen = *s;
-                                   return {};
-                                 }}});
-       }},
-      {"log", [&](const toml::node& n, const std::string& key) {
+      {"tls",
+       [&](const toml::node& n, const std::string& key) {
          return section(n, key,
-                        {{"level", set_choice(c.log_level, std::map<std::string, std::string>{{"trace", "trace"}, {"debug", "debug"}, {"info", "info"}, {"warn", "warn"}, {"error", "error"}})},
+                        {{"certificate", set_path(c.certificate)},
+                         {"key", set_path(c.key)},
+                         {"create", set_bool(c.create_certificate)},
+                         {"min_version", set_choice(c.tls.min_version, versions)},
+                         {"max_version", set_choice(c.tls.max_version, versions)},
+                         {"tls12_ciphers", set_string(c.tls.tls12_ciphers)},
+                         {"tls13_suites", set_string(c.tls.tls13_suites)},
+                         {"groups", set_string(c.tls.groups)},
+                         {"renegotiation", set_bool(c.tls.renegotiation)},
+                         {"ticket_key_period_s",
+                          [&](const toml::node& v, const std::string& k) -> Result<void> {
+                            auto x = r.integer(v, k, 60, 7 * 24 * 3600);
+                            if (!x) return x.error();
+                            c.tls.ticket_key_period = std::chrono::seconds(*x);
+                            return {};
+                          }},
+                         {"tls13_tickets", set_int(c.tls.tls13_tickets, 0, 8)},
+                         {"dtls_mtu", set_int(c.tls.dtls_mtu, 256, 9000)}});
+       }},
+      {"control",
+       [&](const toml::node& n, const std::string& key) {
+         return section(n, key, {{"socket", set_path(c.control_socket)}});
+       }},
+      {"metrics",
+       [&](const toml::node& n, const std::string& key) {
+         return section(n, key, {{"listen", [&](const toml::node& v, const std::string& k) -> Result<void> {
+                                    auto s = r.string(v, k);
+                                    if (!s) return s.error();
+                                    if (!s->empty()) {
+                                      if (auto hp = split_host_port(*s); !hp) return r.fail(v, k, hp.error().message);
+                                    }
+                                    c.metrics_listen = *s;
+                                    return {};
+                                  }}});
+       }},
+      {"log",
+       [&](const toml::node& n, const std::string& key) {
+         return section(n, key,
+                        {{"level", set_choice(c.log_level, std::map<std::string, std::string>{{"trace", "trace"},
+                                                                                              {"debug", "debug"},
+                                                                                              {"info", "info"},
+                                                                                              {"warn", "warn"},
+                                                                                              {"error", "error"}})},
                          {"file", set_path(c.log_file)}});
        }},
   };
@@ -280,7 +299,8 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
     if (root["h248"]["profile_version"]) a.profile.version = version;
   }
   if (c.certificate.empty() != c.key.empty()) {
-    return make_error(ErrorCode::kInvalidArgument, std::string(source) + ": tls: give both certificate and key, or neither");
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string(source) + ": tls: give both certificate and key, or neither");
   }
   if (c.certificate.empty()) {
     const auto dir = std::filesystem::path(source).parent_path();

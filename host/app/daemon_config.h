@@ -28,7 +28,7 @@ struct DaemonConfig {
   std::vector<PackageRename> renames;   // [h248.rename]
 
   std::string media_address = "127.0.0.1";  // [media]: where bearers take their ports
-  uint32_t workers = 0;                      // [media] workers: I/O threads owning contexts; 0: one per core
+  uint32_t workers = 0;                     // [media] workers: I/O threads owning contexts; 0: one per core
 
   // [tls]
   std::filesystem::path certificate, key;
@@ -39,7 +39,7 @@ struct DaemonConfig {
   std::string metrics_listen;  // [metrics] listen = "127.0.0.1:9744"; empty: no endpoint
 
   std::string log_level = "info";  // [log]: trace, debug, info, warn, error
-  std::filesystem::path log_file;   // empty: standard error
+  std::filesystem::path log_file;  // empty: standard error
 };
 
 // Parses configuration text; `source` names it in errors ("mediasecd.toml:12: ...").

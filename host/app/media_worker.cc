@@ -8,9 +8,11 @@ Result<std::unique_ptr<MediaWorker>> MediaWorker::open(size_t index, const Setup
   std::unique_ptr<MediaWorker> w(new MediaWorker(index));
   const std::string who = "worker " + std::to_string(index) + ": ";
   auto device = device::open_device(setup.backend);
-  if (!device) return make_error(device.error().code, who + "device backend '" + setup.backend + "': " + device.error().message);
+  if (!device)
+    return make_error(device.error().code, who + "device backend '" + setup.backend + "': " + device.error().message);
   w->device_ = std::move(*device);
-  if (auto ok = w->device_->self_test(); !ok) return make_error(ok.error().code, who + "device self-test failed: " + ok.error().message);
+  if (auto ok = w->device_->self_test(); !ok)
+    return make_error(ok.error().code, who + "device self-test failed: " + ok.error().message);
   w->slots_ = std::make_unique<device::SlotPool>(*w->device_);
   auto tls = tls::TlsContext::create(*setup.identity, setup.profile, setup.tickets, tls::Transport::kStream);
   if (!tls) return tls.error();
@@ -24,7 +26,8 @@ Result<std::unique_ptr<MediaWorker>> MediaWorker::open(size_t index, const Setup
     w->own_io_.emplace(1);  // one thread runs it (others only post to it)
     w->io_ = &*w->own_io_;
   }
-  w->plane_ = std::make_unique<media::BearerPlane>(*w->io_, setup.media_address, *w->tls_, w->dtls_.get(), *w->slots_, setup.sink);
+  w->plane_ = std::make_unique<media::BearerPlane>(*w->io_, setup.media_address, *w->tls_, w->dtls_.get(), *w->slots_,
+                                                   setup.sink);
   if (w->own_io_) {
     w->keep_running_.emplace(w->own_io_->get_executor());
     w->thread_ = std::thread([io = w->io_] { io->run(); });

@@ -20,8 +20,8 @@
 
 namespace {
 
-using mediasec::device::Device;
 using mediasec::app::identity_json;
+using mediasec::device::Device;
 
 }  // namespace
 
@@ -34,36 +34,45 @@ int main(int argc, char** argv) {
   const char* env_socket = std::getenv("MEDIASEC_CONTROL");
   std::string socket_path = env_socket != nullptr ? env_socket : mediasec::app::kDefaultControlSocket;
   auto* backend_option =
-      app.add_option("-b,--backend", backend, "device backend to use directly: sw, sim[:lanes=N,stall=P,seed=S], xrt[:index=N,xclbin=PATH]")
+      app.add_option("-b,--backend", backend,
+                     "device backend to use directly: sw, sim[:lanes=N,stall=P,seed=S], xrt[:index=N,xclbin=PATH]")
           ->capture_default_str();
   auto* socket_option = app.add_option("-s,--socket", socket_path, "mediasecd's control socket (or $MEDIASEC_CONTROL)")
                             ->capture_default_str();
   app.add_flag("--json", json, "print JSON instead of tables");
 
   auto* status = app.add_subcommand("status", "mediasecd: association with the MGC, contexts, key slots, certificate");
-  auto* contexts = app.add_subcommand("contexts", "mediasecd: contexts and their terminations (bearers, state, octets)");
-  auto* sessions = app.add_subcommand("sessions", "mediasecd: TLS and DTLS sessions (version, suite, peer fingerprint; never keys)");
+  auto* contexts =
+      app.add_subcommand("contexts", "mediasecd: contexts and their terminations (bearers, state, octets)");
+  auto* sessions =
+      app.add_subcommand("sessions", "mediasecd: TLS and DTLS sessions (version, suite, peer fingerprint; never keys)");
   auto* reload = app.add_subcommand("reload", "mediasecd: read the certificate and key again (as SIGHUP does)");
   auto* metrics = app.add_subcommand("metrics", "mediasecd: the metrics as Prometheus scrapes them");
 
-  auto* identity = app.add_subcommand("identity", "show what the device is and can do (mediasecd's device, with its counters, when it runs)");
-  auto* selftest = app.add_subcommand("selftest", "run the device's known-answer self-test (on mediasecd's device when it runs)");
+  auto* identity = app.add_subcommand(
+      "identity", "show what the device is and can do (mediasecd's device, with its counters, when it runs)");
+  auto* selftest =
+      app.add_subcommand("selftest", "run the device's known-answer self-test (on mediasecd's device when it runs)");
   auto* demo = app.add_subcommand("demo", "self-test, then protect and unprotect records of every framing and suite");
-  auto* certificate = app.add_subcommand("certificate", "show the gateway's TLS certificate and its a=fingerprint (or create one)");
+  auto* certificate =
+      app.add_subcommand("certificate", "show the gateway's TLS certificate and its a=fingerprint (or create one)");
   std::string cert_path, key_path, hash = "sha-256";
   bool create = false, rsa = false;
   certificate->add_option("--cert", cert_path, "certificate (PEM)")->required();
   certificate->add_option("--key", key_path, "private key (PEM)")->required();
-  certificate->add_option("--hash", hash, "fingerprint hash (RFC 8122 name: sha-256, sha-1, sha-384, sha3-256, ...)")->capture_default_str();
-  certificate->add_flag("--create", create, "create a self-signed certificate and key if neither file exists (key mode 0600)");
+  certificate->add_option("--hash", hash, "fingerprint hash (RFC 8122 name: sha-256, sha-1, sha-384, sha3-256, ...)")
+      ->capture_default_str();
+  certificate->add_flag("--create", create,
+                        "create a self-signed certificate and key if neither file exists (key mode 0600)");
   certificate->add_flag("--rsa", rsa, "with --create: RSA-2048 instead of ECDSA P-256");
   CLI11_PARSE(app, argc, argv);
 
   if (certificate->parsed()) {
     const bool existed = std::filesystem::exists(cert_path) || std::filesystem::exists(key_path);
-    auto id = create ? mediasec::tls::Identity::load_or_create(cert_path, key_path,
-                                                               rsa ? mediasec::tls::KeyType::kRsa2048 : mediasec::tls::KeyType::kEcdsaP256)
-                     : mediasec::tls::Identity::load(cert_path, key_path);
+    auto id =
+        create ? mediasec::tls::Identity::load_or_create(
+                     cert_path, key_path, rsa ? mediasec::tls::KeyType::kRsa2048 : mediasec::tls::KeyType::kEcdsaP256)
+               : mediasec::tls::Identity::load(cert_path, key_path);
     if (!id) {
       std::cerr << "mediasecctl: " << id.error().message << "\n";
       return 2;
@@ -76,8 +85,12 @@ int main(int argc, char** argv) {
     char subject[256];
     X509_NAME_oneline(X509_get_subject_name(id->certificate()), subject, sizeof subject);
     if (json) {
-      std::cout << nlohmann::json{{"certificate", cert_path}, {"subject", subject}, {"created", create && !existed},
-                                  {"fingerprint", fp->to_string()}}.dump() << "\n";
+      std::cout << nlohmann::json{{"certificate", cert_path},
+                                  {"subject", subject},
+                                  {"created", create && !existed},
+                                  {"fingerprint", fp->to_string()}}
+                       .dump()
+                << "\n";
     } else {
       std::cout << "certificate  " << cert_path << (create && !existed ? " (created)" : "") << "\n"
                 << "subject      " << subject << "\n"
@@ -87,12 +100,18 @@ int main(int argc, char** argv) {
   }
 
   // The daemon's view: asked for, or the daemon runs and no backend was named.
-  const bool daemon_command = status->parsed() || contexts->parsed() || sessions->parsed() || reload->parsed() || metrics->parsed();
+  const bool daemon_command =
+      status->parsed() || contexts->parsed() || sessions->parsed() || reload->parsed() || metrics->parsed();
   const bool daemon_device = (identity->parsed() || selftest->parsed()) && backend_option->count() == 0 &&
                              (socket_option->count() > 0 || std::filesystem::exists(socket_path));
   if (daemon_command || daemon_device) {
-    const char* command = status->parsed() ? "status" : contexts->parsed() ? "contexts" : sessions->parsed() ? "sessions"
-                          : reload->parsed() ? "reload" : metrics->parsed() ? "metrics" : identity->parsed() ? "device" : "selftest";
+    const char* command = status->parsed()     ? "status"
+                          : contexts->parsed() ? "contexts"
+                          : sessions->parsed() ? "sessions"
+                          : reload->parsed()   ? "reload"
+                          : metrics->parsed()  ? "metrics"
+                          : identity->parsed() ? "device"
+                                               : "selftest";
     auto answer = mediasec::app::ask_daemon(socket_path, {{"command", command}});
     if (!answer) {
       std::cerr << "mediasecctl: " << answer.error().message << "\n";
@@ -118,8 +137,9 @@ int main(int argc, char** argv) {
       mediasec::app::print_device(std::cout, *answer);
     } else {
       const bool passed = answer->value("passed", false);
-      std::cout << "self-test on " << answer->value("backend", "?") << " (mediasecd): "
-                << (passed ? "passed" : "FAILED: " + answer->value("error", std::string("?"))) << "\n";
+      std::cout << "self-test on " << answer->value("backend", "?")
+                << " (mediasecd): " << (passed ? "passed" : "FAILED: " + answer->value("error", std::string("?")))
+                << "\n";
       return passed ? 0 : 1;
     }
     if (selftest->parsed()) return answer->value("passed", false) ? 0 : 1;
@@ -144,10 +164,14 @@ int main(int argc, char** argv) {
   if (selftest->parsed()) {
     auto r = dev.self_test();
     if (json) {
-      std::cout << nlohmann::json{{"backend", dev.identity().backend}, {"passed", r.ok()},
-                                  {"error", r ? "" : r.error().message}}.dump() << "\n";
+      std::cout << nlohmann::json{{"backend", dev.identity().backend},
+                                  {"passed", r.ok()},
+                                  {"error", r ? "" : r.error().message}}
+                       .dump()
+                << "\n";
     } else {
-      std::cout << "self-test on " << dev.identity().backend << ": " << (r ? "passed" : "FAILED: " + r.error().message) << "\n";
+      std::cout << "self-test on " << dev.identity().backend << ": " << (r ? "passed" : "FAILED: " + r.error().message)
+                << "\n";
     }
     return r ? 0 : 1;
   }

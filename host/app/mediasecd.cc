@@ -1,10 +1,10 @@
 // mediasecd: the appliance's daemon. Reads its configuration file, opens the device backend, the
 // gateway's certificate and the H.248 association with the MGC, and runs the media plane until
 // SIGTERM/SIGINT. SIGHUP reloads the certificate. `--check` validates the configuration and exits.
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 

@@ -37,9 +37,9 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
 
  private:
   void answer(const std::string& status, std::string body) {
-    auto text = std::make_shared<std::string>("HTTP/1.1 " + status +
-                                              "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: " +
-                                              std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    auto text = std::make_shared<std::string>(
+        "HTTP/1.1 " + status + "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
     asio::async_write(socket_, asio::buffer(*text), [self = shared_from_this(), text](asio::error_code, size_t) {
       asio::error_code ignored;
       self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -58,11 +58,12 @@ MetricsServer::MetricsServer(asio::io_context& io, Render render, OnShortage on_
     : acceptor_(io),
       render_(std::move(render)),
       accepting_(
-          acceptor_, [this](tcp::socket socket) { std::make_shared<MetricsConnection>(std::move(socket), render_)->read(); },
+          acceptor_,
+          [this](tcp::socket socket) { std::make_shared<MetricsConnection>(std::move(socket), render_)->read(); },
           std::move(on_shortage)) {}
 
-Result<std::unique_ptr<MetricsServer>> MetricsServer::open(asio::io_context& io, const std::string& host, uint16_t port, Render render,
-                                                           OnShortage on_shortage) {
+Result<std::unique_ptr<MetricsServer>> MetricsServer::open(asio::io_context& io, const std::string& host, uint16_t port,
+                                                           Render render, OnShortage on_shortage) {
   std::unique_ptr<MetricsServer> s(new MetricsServer(io, std::move(render), std::move(on_shortage)));
   asio::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
@@ -72,7 +73,9 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::open(asio::io_context& io,
   if (!ec) s->acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) s->acceptor_.bind(at, ec);
   if (!ec) s->acceptor_.listen(16, ec);
-  if (ec) return make_error(ErrorCode::kUnavailable, "metrics: cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::kUnavailable,
+                      "metrics: cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   s->accepting_.start();
   return s;
 }
@@ -89,7 +92,8 @@ void MetricsText::family(const std::string& name, const std::string& type, const
 void MetricsText::sample(const std::string& name, double value, const std::string& labels) {
   char number[32];
   auto [end, ec] = std::to_chars(number, number + sizeof number, value);
-  text_ += name + (labels.empty() ? "" : "{" + labels + "}") + " " + std::string(number, ec == std::errc() ? end : number) + "\n";
+  text_ += name + (labels.empty() ? "" : "{" + labels + "}") + " " +
+           std::string(number, ec == std::errc() ? end : number) + "\n";
 }
 
 }  // namespace mediasec::app

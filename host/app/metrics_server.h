@@ -20,8 +20,8 @@ class MetricsServer {
   using OnShortage = net::AcceptLoop<asio::ip::tcp>::OnShortage;
 
   // Out of descriptors, it pauses accepting (host/net/accept_loop.h) and tells on_shortage.
-  static Result<std::unique_ptr<MetricsServer>> open(asio::io_context& io, const std::string& host, uint16_t port, Render render,
-                                                     OnShortage on_shortage = {});
+  static Result<std::unique_ptr<MetricsServer>> open(asio::io_context& io, const std::string& host, uint16_t port,
+                                                     Render render, OnShortage on_shortage = {});
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;

@@ -65,8 +65,11 @@ void exercise(device::SlotPool& pool, Cipher cipher, Framing framing, Step& step
   const size_t sizes[] = {0, 1, 100, 1024, device::max_plaintext(framing)};
   std::vector<Job> jobs;
   for (size_t i = 0; i < std::size(sizes); ++i) {
-    jobs.push_back(Job{.cookie = i, .slot = tx->index(), .op = Op::kProtect,
-                       .content_type = device::kContentApplicationData, .aad_len = 0,
+    jobs.push_back(Job{.cookie = i,
+                       .slot = tx->index(),
+                       .op = Op::kProtect,
+                       .content_type = device::kContentApplicationData,
+                       .aad_len = 0,
                        .input = text_payload(sizes[i], i)});
   }
   if (auto r = dev.submit(std::move(jobs)); !r) {
@@ -77,8 +80,8 @@ void exercise(device::SlotPool& pool, Cipher cipher, Framing framing, Step& step
   bool sealed_ok = sealed.size() == std::size(sizes);
   size_t wire_bytes = 0;
   for (size_t i = 0; sealed_ok && i < sealed.size(); ++i) {
-    sealed_ok = sealed[i].status == Status::kOk &&
-                sealed[i].output.size() == sizes[i] + device::record_overhead(framing);
+    sealed_ok =
+        sealed[i].status == Status::kOk && sealed[i].output.size() == sizes[i] + device::record_overhead(framing);
     wire_bytes += sealed[i].output.size();
   }
   step.check(sealed_ok, label + ": protected " + std::to_string(std::size(sizes)) + " records (0 B .. " +
@@ -88,8 +91,12 @@ void exercise(device::SlotPool& pool, Cipher cipher, Framing framing, Step& step
 
   std::vector<Job> opens;
   for (auto& c : sealed) {
-    opens.push_back(Job{.cookie = c.cookie, .slot = rx->index(), .op = Op::kUnprotect,
-                        .content_type = 0, .aad_len = 0, .input = c.output});
+    opens.push_back(Job{.cookie = c.cookie,
+                        .slot = rx->index(),
+                        .op = Op::kUnprotect,
+                        .content_type = 0,
+                        .aad_len = 0,
+                        .input = c.output});
   }
   // Tamper with the last byte of the tag of the third record.
   opens[2].input.back() ^= 0x01;
@@ -118,8 +125,8 @@ void exercise(device::SlotPool& pool, Cipher cipher, Framing framing, Step& step
 bool run_record_demo(device::Device& dev, std::ostream& out) {
   Step step{out};
   const auto& id = dev.identity();
-  out << "device: backend " << id.backend << ", register map " << (id.version >> 24) << "." << ((id.version >> 16) & 0xff)
-      << ", " << id.key_slots << " key slots, " << id.lanes << " lane(s)\n";
+  out << "device: backend " << id.backend << ", register map " << (id.version >> 24) << "."
+      << ((id.version >> 16) & 0xff) << ", " << id.key_slots << " key slots, " << id.lanes << " lane(s)\n";
   const auto t0 = std::chrono::steady_clock::now();
   auto st = dev.self_test();
   step.check(st.ok(), std::string("self-test") + (st ? "" : ": " + st.error().message));

@@ -45,13 +45,15 @@ void print_status(std::ostream& out, const nlohmann::json& s) {
                     text(h.at("local")) + ")"},
       {"profile", text(h.at("profile_name")) + "/" + text(h.at("profile_version"))},
       {"messages", text(h.at("messages_received")) + " received, " + text(h.at("messages_sent")) + " sent, " +
-                       text(h.at("malformed_messages")) + " malformed, " + text(h.at("retransmissions")) + " retransmissions"},
-      {"contexts", text(s.at("contexts")) + " (" + text(s.at("terminations")) + " terminations, " + text(s.at("relays")) +
-                       " relays)"},
+                       text(h.at("malformed_messages")) + " malformed, " + text(h.at("retransmissions")) +
+                       " retransmissions"},
+      {"contexts", text(s.at("contexts")) + " (" + text(s.at("terminations")) + " terminations, " +
+                       text(s.at("relays")) + " relays)"},
       {"workers", text(s.at("workers")) + " (relays on each: " + joined(s.at("relays_per_worker")) + ")"},
       {"key slots free", text(s.at("free_key_slots"))},
-      {"descriptors", (s.at("descriptors").at("open").is_null() ? std::string("?") : text(s.at("descriptors").at("open"))) +
-                          " open of " + text(s.at("descriptors").at("limit"))},
+      {"descriptors",
+       (s.at("descriptors").at("open").is_null() ? std::string("?") : text(s.at("descriptors").at("open"))) +
+           " open of " + text(s.at("descriptors").at("limit"))},
       {"certificate", text(s.at("certificate").at("file"))},
       {"a=fingerprint", text(s.at("certificate").at("fingerprint"))},
   };
@@ -68,28 +70,31 @@ void print_identity(std::ostream& out, const nlohmann::json& id) {
       << "build        0x" << std::hex << id.at("build").get<uint32_t>() << std::dec << "\n"
       << "key slots    " << text(id.at("key_slots")) << "\n"
       << "lanes        " << text(id.at("lanes")) << "\n"
-      << "suites       " << (suites.at("aes128").get<bool>() ? "AES-128-GCM " : "") << (suites.at("aes256").get<bool>() ? "AES-256-GCM" : "")
-      << "\n"
-      << "framings     " << (framings.at("tls1.2").get<bool>() ? "TLS1.2 " : "") << (framings.at("tls1.3").get<bool>() ? "TLS1.3 " : "")
-      << (framings.at("dtls1.2").get<bool>() ? "DTLS1.2 " : "") << (framings.at("raw").get<bool>() ? "raw" : "") << "\n";
+      << "suites       " << (suites.at("aes128").get<bool>() ? "AES-128-GCM " : "")
+      << (suites.at("aes256").get<bool>() ? "AES-256-GCM" : "") << "\n"
+      << "framings     " << (framings.at("tls1.2").get<bool>() ? "TLS1.2 " : "")
+      << (framings.at("tls1.3").get<bool>() ? "TLS1.3 " : "") << (framings.at("dtls1.2").get<bool>() ? "DTLS1.2 " : "")
+      << (framings.at("raw").get<bool>() ? "raw" : "") << "\n";
 }
 
 void print_device(std::ostream& out, const nlohmann::json& device) {
   print_identity(out, device.at("identity"));
   if (device.contains("counters")) {
     const auto& c = device.at("counters");
-    out << "records      " << text(c.at("records")) << " (" << text(c.at("bytes")) << " bytes), " << text(c.at("auth_failures"))
-        << " failed authentication, " << text(c.at("errors")) << " rejected\n";
+    out << "records      " << text(c.at("records")) << " (" << text(c.at("bytes")) << " bytes), "
+        << text(c.at("auth_failures")) << " failed authentication, " << text(c.at("errors")) << " rejected\n";
   }
   out << "slots free   " << text(device.at("free_key_slots")) << "\n";
 }
 
 void print_contexts(std::ostream& out, const nlohmann::json& c) {
-  std::vector<std::vector<std::string>> rows{{"CONTEXT", "WORKER", "TERMINATION", "KIND", "SETUP", "STATE", "PORT", "REMOTE", "SENT", "RECEIVED", "TLS"}};
+  std::vector<std::vector<std::string>> rows{
+      {"CONTEXT", "WORKER", "TERMINATION", "KIND", "SETUP", "STATE", "PORT", "REMOTE", "SENT", "RECEIVED", "TLS"}};
   for (const auto& ctx : c.at("contexts")) {
     for (const auto& t : ctx.at("terminations")) {
-      rows.push_back({text(ctx.at("context")), t.contains("worker") ? text(t.at("worker")) : "-", text(t.at("termination")), text(t.at("kind")), text(t.at("setup")),
-                      text(t.at("state")), text(t.at("local_port")), t.at("remote").get<std::string>().empty() ? "-" : text(t.at("remote")),
+      rows.push_back({text(ctx.at("context")), t.contains("worker") ? text(t.at("worker")) : "-",
+                      text(t.at("termination")), text(t.at("kind")), text(t.at("setup")), text(t.at("state")),
+                      text(t.at("local_port")), t.at("remote").get<std::string>().empty() ? "-" : text(t.at("remote")),
                       text(t.at("octets_sent")), text(t.at("octets_received")),
                       t.contains("tls") ? text(t["tls"].at("version")) + " " + text(t["tls"].at("cipher")) : "-"});
     }
@@ -98,7 +103,8 @@ void print_contexts(std::ostream& out, const nlohmann::json& c) {
 }
 
 void print_sessions(std::ostream& out, const nlohmann::json& s) {
-  std::vector<std::vector<std::string>> rows{{"TERMINATION", "CONTEXT", "ROLE", "VERSION", "CIPHER", "RESUMED", "RENEG", "KEYUPD", "RECORDS IN/OUT", "PEER FINGERPRINT"}};
+  std::vector<std::vector<std::string>> rows{{"TERMINATION", "CONTEXT", "ROLE", "VERSION", "CIPHER", "RESUMED", "RENEG",
+                                              "KEYUPD", "RECORDS IN/OUT", "PEER FINGERPRINT"}};
   for (const auto& t : s.at("sessions")) {
     const auto& tls = t.at("tls");
     rows.push_back({text(t.at("termination")), text(t.at("context")), t.at("setup") == "active" ? "client" : "server",

@@ -8,13 +8,13 @@
 namespace mediasec {
 
 enum class ErrorCode {
-  kInvalidArgument,   // the caller passed something out of range or malformed
-  kNotFound,          // no such slot, file, backend
-  kUnavailable,       // the backend cannot be opened here (no card, no model)
-  kBusy,              // try again later (queue full, command in progress)
-  kDeviceError,       // the device reported a fault or timed out
-  kUnimplemented,     // the backend does not do this yet
-  kInternal,          // a bug: an invariant did not hold
+  kInvalidArgument,  // the caller passed something out of range or malformed
+  kNotFound,         // no such slot, file, backend
+  kUnavailable,      // the backend cannot be opened here (no card, no model)
+  kBusy,             // try again later (queue full, command in progress)
+  kDeviceError,      // the device reported a fault or timed out
+  kUnimplemented,    // the backend does not do this yet
+  kInternal,         // a bug: an invariant did not hold
 };
 
 const char* to_string(ErrorCode code);
@@ -31,8 +31,8 @@ inline Error make_error(ErrorCode code, std::string message) { return Error{code
 template <typename T, typename E = Error>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(E error) : v_(std::move(error)) {}        // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(E error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return ok(); }

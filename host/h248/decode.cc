@@ -6,8 +6,8 @@
 
 #include "host/base/ascii.h"
 #include "host/h248/error_codes.h"
-#include "host/h248/tokens.h"
 #include "host/h248/text_chars.h"
+#include "host/h248/tokens.h"
 
 namespace mediasec::h248 {
 namespace {
@@ -298,7 +298,8 @@ MessageId Parser::mid() {
     if (id.address.empty()) fail("empty address in the message identifier");
     bool ip6 = id.address.find(':') != std::string::npos;
     for (char a : id.address) {
-      bool ok = (a >= '0' && a <= '9') || a == '.' || (ip6 && (a == ':' || (a >= 'a' && a <= 'f') || (a >= 'A' && a <= 'F')));
+      bool ok =
+          (a >= '0' && a <= '9') || a == '.' || (ip6 && (a == ':' || (a >= 'a' && a <= 'f') || (a >= 'A' && a <= 'F')));
       if (!ok) fail("bad address '" + id.address + "' in the message identifier");
     }
     id.kind = ip6 ? MessageId::Kind::kIp6 : MessageId::Kind::kIp4;
@@ -407,7 +408,8 @@ void Parser::reply_id(std::string_view w, uint32_t& id, std::optional<uint16_t>&
   size_t slash2 = rest.find('/');
   segment = number<uint16_t>(rest.substr(0, slash2), "segment number");
   if (slash2 == std::string_view::npos) return;
-  if (lookup_token(rest.substr(slash2 + 1)) != Token::kSegmentationComplete) fail("expected END after the segment number");
+  if (lookup_token(rest.substr(slash2 + 1)) != Token::kSegmentationComplete)
+    fail("expected END after the segment number");
   complete = true;
 }
 
@@ -536,8 +538,7 @@ bool Parser::context_property(Token t, ContextProperties& props) {
       } while (accept(','));
       close('}');
       return true;
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -644,9 +645,7 @@ Command Parser::command(bool request) {
     case Token::kAuditCapability: cmd.type = CommandType::kAuditCapability; break;
     case Token::kNotify: cmd.type = CommandType::kNotify; break;
     case Token::kServiceChange: cmd.type = CommandType::kServiceChange; break;
-    default:
-      pos_ = start;
-      fail("expected a command but found '" + std::string(w) + "'");
+    default: pos_ = start; fail("expected a command but found '" + std::string(w) + "'");
   }
   expect('=');
   bool audit_cmd = cmd.type == CommandType::kAuditValue || cmd.type == CommandType::kAuditCapability;
@@ -688,20 +687,16 @@ bool allowed(CommandType type, bool request, const Descriptor& d) {
                is(AuditDescriptor{}) || is(StatisticsDescriptor{});
       case CommandType::kSubtract:
       case CommandType::kAuditValue:
-      case CommandType::kAuditCapability:
-        return is(AuditDescriptor{});
-      case CommandType::kNotify:
-        return is(ObservedEventsDescriptor{}) || is(ErrorDescriptor{});
-      case CommandType::kServiceChange:
-        return is(ServiceChangeDescriptor{});
+      case CommandType::kAuditCapability: return is(AuditDescriptor{});
+      case CommandType::kNotify: return is(ObservedEventsDescriptor{}) || is(ErrorDescriptor{});
+      case CommandType::kServiceChange: return is(ServiceChangeDescriptor{});
     }
     return false;
   }
   switch (type) {
     case CommandType::kNotify: return is(ErrorDescriptor{});
     case CommandType::kServiceChange: return is(ErrorDescriptor{}) || is(ServiceChangeDescriptor{});
-    default:
-      return !is(AuditDescriptor{}) && !is(ServiceChangeDescriptor{});
+    default: return !is(AuditDescriptor{}) && !is(ServiceChangeDescriptor{});
   }
 }
 
@@ -835,8 +830,7 @@ bool Parser::stream_parm(Token t, StreamParms& parms, bool names_only) {
       if (parms.statistics) fail("Statistics appears twice");
       parms.statistics = statistics();
       return true;
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -999,7 +993,7 @@ PropertyParm Parser::property(std::string_view name) {
     }
   } else if (c == '>' || c == '<' || c == '#') {
     ++pos_;
-    p.relation = c == '>' ? PropertyParm::Relation::kGreater
+    p.relation = c == '>'   ? PropertyParm::Relation::kGreater
                  : c == '<' ? PropertyParm::Relation::kLess
                             : PropertyParm::Relation::kNotEqual;
     p.values.push_back(value());
@@ -1145,9 +1139,7 @@ Signal Parser::signal_request(std::string_view name) {
           case Token::kIntByEvent:
           case Token::kIntBySigDescr:
           case Token::kOtherReason:
-          case Token::kIteration:
-            sig.notify_completion.emplace_back(spelling(n, Form::kPretty));
-            break;
+          case Token::kIteration: sig.notify_completion.emplace_back(spelling(n, Form::kPretty)); break;
           default: fail("unknown NotifyCompletion reason");
         }
       } while (accept(','));
@@ -1362,14 +1354,22 @@ ServiceChangeDescriptor Parser::services() {
       expect('=');
       std::string_view m = word();
       auto mt = lookup_token(m);
-      if (mt == Token::kFailover) sc.method = ServiceChangeMethod::kFailover;
-      else if (mt == Token::kForced) sc.method = ServiceChangeMethod::kForced;
-      else if (mt == Token::kGraceful) sc.method = ServiceChangeMethod::kGraceful;
-      else if (mt == Token::kRestart) sc.method = ServiceChangeMethod::kRestart;
-      else if (mt == Token::kDisconnected) sc.method = ServiceChangeMethod::kDisconnected;
-      else if (mt == Token::kHandOff) sc.method = ServiceChangeMethod::kHandOff;
-      else if (istarts_with(m, "X-") || istarts_with(m, "X+")) sc.method_extension = std::string(m);
-      else fail("unknown ServiceChange method '" + std::string(m) + "'");
+      if (mt == Token::kFailover)
+        sc.method = ServiceChangeMethod::kFailover;
+      else if (mt == Token::kForced)
+        sc.method = ServiceChangeMethod::kForced;
+      else if (mt == Token::kGraceful)
+        sc.method = ServiceChangeMethod::kGraceful;
+      else if (mt == Token::kRestart)
+        sc.method = ServiceChangeMethod::kRestart;
+      else if (mt == Token::kDisconnected)
+        sc.method = ServiceChangeMethod::kDisconnected;
+      else if (mt == Token::kHandOff)
+        sc.method = ServiceChangeMethod::kHandOff;
+      else if (istarts_with(m, "X-") || istarts_with(m, "X+"))
+        sc.method_extension = std::string(m);
+      else
+        fail("unknown ServiceChange method '" + std::string(m) + "'");
     } else if (t == Token::kReason) {
       expect('=');
       sc.reason = value(false);

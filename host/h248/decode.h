@@ -18,9 +18,9 @@
 namespace mediasec::h248 {
 
 struct DecodeError {
-  uint16_t code = 400;     // 400 message syntax, 403 transaction syntax, 406 version, ...
-  size_t offset = 0;       // byte offset of the fault
-  std::string reason;      // for logs: what was expected and what was found
+  uint16_t code = 400;  // 400 message syntax, 403 transaction syntax, 406 version, ...
+  size_t offset = 0;    // byte offset of the fault
+  std::string reason;   // for logs: what was expected and what was found
   // Set once the transaction's ID has been read: the MG answers that transaction with an error
   // instead of dropping the whole message.
   std::optional<uint32_t> transaction_id;

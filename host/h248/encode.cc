@@ -27,7 +27,8 @@ class Writer {
     out_.append(buf, p);
   }
   void value(std::string_view v) {
-    if (is_bare_value(v) || (v.size() >= 2 && v.front() == '"' && v.back() == '"' && is_quotable(v.substr(1, v.size() - 2)))) {
+    if (is_bare_value(v) ||
+        (v.size() >= 2 && v.front() == '"' && v.back() == '"' && is_quotable(v.substr(1, v.size() - 2)))) {
       raw(v);
       return;
     }
@@ -151,9 +152,7 @@ void Writer::mid(const MessageId& id) {
       raw(id.address);
       ch('>');
       break;
-    case MessageId::Kind::kDevice:
-      raw(id.address);
-      return;
+    case MessageId::Kind::kDevice: raw(id.address); return;
     case MessageId::Kind::kMtp:
       tok(Token::kMtp);
       ch('{');
@@ -237,10 +236,14 @@ void Writer::transaction(const Transaction& t) {
 }
 
 void Writer::context_id(ContextId c) {
-  if (c.is_null()) ch('-');
-  else if (c.is_choose()) ch('$');
-  else if (c.is_all()) ch('*');
-  else num(c.value);
+  if (c.is_null())
+    ch('-');
+  else if (c.is_choose())
+    ch('$');
+  else if (c.is_all())
+    ch('*');
+  else
+    num(c.value);
 }
 
 void Writer::action(const Action& a, bool request) {
@@ -424,20 +427,34 @@ void Writer::descriptor(const Descriptor& d) {
   std::visit(
       [this](const auto& v) {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, MediaDescriptor>) media(v);
-        else if constexpr (std::is_same_v<T, ModemDescriptor>) modem(v);
-        else if constexpr (std::is_same_v<T, MuxDescriptor>) mux(v);
-        else if constexpr (std::is_same_v<T, EventsDescriptor>) events(v);
-        else if constexpr (std::is_same_v<T, SignalsDescriptor>) signals(v);
-        else if constexpr (std::is_same_v<T, DigitMapDescriptor>) digit_map(v, false);
-        else if constexpr (std::is_same_v<T, EventBufferDescriptor>) event_buffer(v);
-        else if constexpr (std::is_same_v<T, AuditDescriptor>) audit(v);
-        else if constexpr (std::is_same_v<T, StatisticsDescriptor>) statistics(v);
-        else if constexpr (std::is_same_v<T, ObservedEventsDescriptor>) observed_events(v);
-        else if constexpr (std::is_same_v<T, PackagesDescriptor>) packages(v);
-        else if constexpr (std::is_same_v<T, ErrorDescriptor>) error(v);
-        else if constexpr (std::is_same_v<T, ServiceChangeDescriptor>) services(v);
-        else if constexpr (std::is_same_v<T, AuditItem>) audit_item(v);
+        if constexpr (std::is_same_v<T, MediaDescriptor>)
+          media(v);
+        else if constexpr (std::is_same_v<T, ModemDescriptor>)
+          modem(v);
+        else if constexpr (std::is_same_v<T, MuxDescriptor>)
+          mux(v);
+        else if constexpr (std::is_same_v<T, EventsDescriptor>)
+          events(v);
+        else if constexpr (std::is_same_v<T, SignalsDescriptor>)
+          signals(v);
+        else if constexpr (std::is_same_v<T, DigitMapDescriptor>)
+          digit_map(v, false);
+        else if constexpr (std::is_same_v<T, EventBufferDescriptor>)
+          event_buffer(v);
+        else if constexpr (std::is_same_v<T, AuditDescriptor>)
+          audit(v);
+        else if constexpr (std::is_same_v<T, StatisticsDescriptor>)
+          statistics(v);
+        else if constexpr (std::is_same_v<T, ObservedEventsDescriptor>)
+          observed_events(v);
+        else if constexpr (std::is_same_v<T, PackagesDescriptor>)
+          packages(v);
+        else if constexpr (std::is_same_v<T, ErrorDescriptor>)
+          error(v);
+        else if constexpr (std::is_same_v<T, ServiceChangeDescriptor>)
+          services(v);
+        else if constexpr (std::is_same_v<T, AuditItem>)
+          audit_item(v);
       },
       d);
 }
@@ -454,9 +471,7 @@ void Writer::property(const PropertyParm& p) {
     case R::kEqual: eq(); break;
   }
   switch (p.form) {
-    case F::kSingle:
-      value(p.values.empty() ? std::string_view() : std::string_view(p.values.front()));
-      break;
+    case F::kSingle: value(p.values.empty() ? std::string_view() : std::string_view(p.values.front())); break;
     case F::kAlternatives:
     case F::kRange:
       ch('[');
@@ -646,8 +661,8 @@ void Writer::events(const EventsDescriptor& e) {
 
 void Writer::requested_event(const RequestedEvent& ev) {
   raw(ev.name);
-  bool has_params = ev.stream || ev.keep_active || ev.reset_events || ev.notify_behaviour || ev.digit_map ||
-                    ev.embed || !ev.parameters.empty();
+  bool has_params = ev.stream || ev.keep_active || ev.reset_events || ev.notify_behaviour || ev.digit_map || ev.embed ||
+                    !ev.parameters.empty();
   if (!has_params) return;
   open();
   size_t i = 0;
@@ -737,8 +752,8 @@ void Writer::signals(const SignalsDescriptor& s) {
 
 void Writer::signal(const Signal& s) {
   raw(s.name);
-  bool has_params = s.stream || s.type || s.duration || !s.notify_completion.empty() || s.keep_active ||
-                    s.direction || s.request_id || s.intersignal_delay || !s.parameters.empty();
+  bool has_params = s.stream || s.type || s.duration || !s.notify_completion.empty() || s.keep_active || s.direction ||
+                    s.request_id || s.intersignal_delay || !s.parameters.empty();
   if (!has_params) return;
   open();
   size_t i = 0;

@@ -6,7 +6,7 @@
 
 namespace mediasec::h248::errors {
 
-inline constexpr uint16_t kBadRequestFormat = 400;         // Syntax error in message
+inline constexpr uint16_t kBadRequestFormat = 400;  // Syntax error in message
 inline constexpr uint16_t kProtocolError = 401;
 inline constexpr uint16_t kUnauthorized = 402;
 inline constexpr uint16_t kSyntaxErrorInTransaction = 403;
@@ -44,7 +44,7 @@ inline constexpr uint16_t kMissingParameter = 457;
 inline constexpr uint16_t kUnsupportedOrUnknownProfile = 472;
 inline constexpr uint16_t kConflictingPropertyValues = 473;
 inline constexpr uint16_t kInvalidSdpSyntax = 474;
-inline constexpr uint16_t kUnsupportedLocalControlProperty = 475;   // not registered: see docs
+inline constexpr uint16_t kUnsupportedLocalControlProperty = 475;  // not registered: see docs
 inline constexpr uint16_t kInternalSoftwareFailure = 500;
 inline constexpr uint16_t kNotImplemented = 501;
 inline constexpr uint16_t kNotReady = 502;

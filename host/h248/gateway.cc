@@ -137,8 +137,7 @@ std::optional<Gateway::Fault> Gateway::run(const Command& cmd, uint32_t& context
       // The MGC's ServiceChange (handoff, forced) is acted on by the association; here it is
       // acknowledged.
       return std::nullopt;
-    case CommandType::kNotify:
-      return Fault{errors::kUnsupportedOrUnknownCommand, "the MG does not accept Notify"};
+    case CommandType::kNotify: return Fault{errors::kUnsupportedOrUnknownCommand, "the MG does not accept Notify"};
   }
   return Fault{errors::kUnsupportedOrUnknownCommand, "unknown command"};
 }
@@ -212,7 +211,8 @@ std::optional<Gateway::Fault> Gateway::add(const Command& cmd, uint32_t& context
   if (!TerminationId{requested}.is_choose())
     return Fault{errors::kNoSuchTerminationId, "ephemeral terminations are named by the gateway: use $ or prefix/$"};
   if (context != ContextId::kChoose && contexts_[context].size() >= config_.max_terminations_per_context)
-    return Fault{errors::kMaxTerminationsInContextExceeded, std::string(errors::text(errors::kMaxTerminationsInContextExceeded))};
+    return Fault{errors::kMaxTerminationsInContextExceeded,
+                 std::string(errors::text(errors::kMaxTerminationsInContextExceeded))};
   if (context == ContextId::kChoose && contexts_.size() >= config_.max_contexts)
     return Fault{errors::kNoContextIdsAvailable, std::string(errors::text(errors::kNoContextIdsAvailable))};
 
@@ -273,14 +273,16 @@ std::optional<Gateway::Fault> Gateway::modify(const Command& cmd, uint32_t conte
   // The reply carries the Local in force when the request touched the stream.
   bool answers_local = false;
   for (const Descriptor& d : cmd.descriptors)
-    if (auto* m = std::get_if<MediaDescriptor>(&d)) answers_local = answers_local || m->single.local || !m->streams.empty();
+    if (auto* m = std::get_if<MediaDescriptor>(&d))
+      answers_local = answers_local || m->single.local || !m->streams.empty();
   for (const std::string& name : names) {
     Termination& t = terminations_.at(name);
     Termination updated = t;
     if (auto f = apply_descriptors(cmd, updated)) return f;
     if (move && t.context != context) {
       if (contexts_[context].size() >= config_.max_terminations_per_context)
-        return Fault{errors::kMaxTerminationsInContextExceeded, std::string(errors::text(errors::kMaxTerminationsInContextExceeded))};
+        return Fault{errors::kMaxTerminationsInContextExceeded,
+                     std::string(errors::text(errors::kMaxTerminationsInContextExceeded))};
       updated.context = context;
       updated.media.context = context;
     }
@@ -431,7 +433,7 @@ std::optional<Action> Gateway::observe(const std::string& termination, ObservedE
     size_t slash = r.name.find('/');
     bool all_of_package = slash != std::string::npos && r.name.substr(slash + 1) == "*" &&
                           iequals(std::string_view(r.name).substr(0, slash),
-                                 std::string_view(event.name).substr(0, event.name.find('/')));
+                                  std::string_view(event.name).substr(0, event.name.find('/')));
     requested = requested || iequals(r.name, event.name) || all_of_package;
   }
   if (!requested) return std::nullopt;

@@ -18,9 +18,9 @@ namespace mediasec::h248 {
 // Identifiers
 
 struct ContextId {
-  static constexpr uint32_t kNull = 0;               // "-"
-  static constexpr uint32_t kChoose = 0xFFFFFFFE;    // "$"
-  static constexpr uint32_t kAll = 0xFFFFFFFF;       // "*"
+  static constexpr uint32_t kNull = 0;             // "-"
+  static constexpr uint32_t kChoose = 0xFFFFFFFE;  // "$"
+  static constexpr uint32_t kAll = 0xFFFFFFFF;     // "*"
   uint32_t value = kNull;
 
   static constexpr ContextId null() { return {kNull}; }
@@ -47,7 +47,7 @@ struct TerminationId {
 struct MessageId {
   enum class Kind : uint8_t { kIp4, kIp6, kDomain, kDevice, kMtp };
   Kind kind = Kind::kIp4;
-  std::string address;             // "10.0.0.2", "::1", "mgc.example.net", a device or MTP name
+  std::string address;  // "10.0.0.2", "::1", "mgc.example.net", a device or MTP name
   std::optional<uint16_t> port;
   friend bool operator==(const MessageId&, const MessageId&) = default;
 };
@@ -59,7 +59,7 @@ struct PropertyParm {
   enum class Relation : uint8_t { kNone, kEqual, kGreater, kLess, kNotEqual };
   // kSingle: name=v; kAlternatives: name=[a,b] (one of); kRange: name=[a:b]; kSublist: name={a,b}.
   enum class Form : uint8_t { kSingle, kAlternatives, kRange, kSublist };
-  std::string name;                 // "pkg/item", "pkg/*", "*/*" or a bare name
+  std::string name;                      // "pkg/item", "pkg/*", "*/*" or a bare name
   Relation relation = Relation::kEqual;  // kNone: a name only (audit requests, statistics)
   Form form = Form::kSingle;
   // As written: a quoted value keeps its quotes ("\"abc\"") because packages tell a quoted
@@ -247,7 +247,16 @@ struct ModemDescriptor {
 
 // Names of descriptors as they appear as bare items of an Audit descriptor or audit reply.
 enum class AuditItem : uint8_t {
-  kMux, kModem, kMedia, kSignals, kEventBuffer, kDigitMap, kStatistics, kEvents, kObservedEvents, kPackages
+  kMux,
+  kModem,
+  kMedia,
+  kSignals,
+  kEventBuffer,
+  kDigitMap,
+  kStatistics,
+  kEvents,
+  kObservedEvents,
+  kPackages
 };
 
 // Individual audit (v2+): a descriptor with names only, e.g. Audit{Media{LocalControl{Mode}}}.
@@ -264,13 +273,13 @@ enum class ServiceChangeMethod : uint8_t { kFailover, kForced, kGraceful, kResta
 
 struct ServiceChangeDescriptor {
   std::optional<ServiceChangeMethod> method;
-  std::string method_extension;          // "X-..." when the method is an extension
-  std::optional<std::string> reason;     // "901 Cold Boot"
+  std::string method_extension;       // "X-..." when the method is an extension
+  std::optional<std::string> reason;  // "901 Cold Boot"
   std::optional<uint32_t> delay;
-  std::optional<std::string> address;    // ServiceChangeAddress: an mId or a port, as written
-  std::optional<std::string> profile;    // "name/version"
+  std::optional<std::string> address;  // ServiceChangeAddress: an mId or a port, as written
+  std::optional<std::string> profile;  // "name/version"
   std::optional<uint32_t> version;
-  std::optional<std::string> mgc_id;     // MgcIdToTry, as written
+  std::optional<std::string> mgc_id;  // MgcIdToTry, as written
   std::optional<std::string> timestamp;
   bool incomplete = false;               // ServiceChangeInc (v3)
   std::optional<AuditDescriptor> info;   // v2+: an audit descriptor naming what changed
@@ -278,24 +287,31 @@ struct ServiceChangeDescriptor {
   friend bool operator==(const ServiceChangeDescriptor&, const ServiceChangeDescriptor&) = default;
 };
 
-using Descriptor = std::variant<MediaDescriptor, ModemDescriptor, MuxDescriptor, EventsDescriptor,
-                                SignalsDescriptor, DigitMapDescriptor, EventBufferDescriptor, AuditDescriptor,
-                                StatisticsDescriptor, ObservedEventsDescriptor, PackagesDescriptor,
-                                ErrorDescriptor, ServiceChangeDescriptor, AuditItem>;
+using Descriptor =
+    std::variant<MediaDescriptor, ModemDescriptor, MuxDescriptor, EventsDescriptor, SignalsDescriptor,
+                 DigitMapDescriptor, EventBufferDescriptor, AuditDescriptor, StatisticsDescriptor,
+                 ObservedEventsDescriptor, PackagesDescriptor, ErrorDescriptor, ServiceChangeDescriptor, AuditItem>;
 
 // ---------------------------------------------------------------------------------------------
 // Commands, actions, transactions
 
 enum class CommandType : uint8_t {
-  kAdd, kModify, kMove, kSubtract, kAuditValue, kAuditCapability, kNotify, kServiceChange
+  kAdd,
+  kModify,
+  kMove,
+  kSubtract,
+  kAuditValue,
+  kAuditCapability,
+  kNotify,
+  kServiceChange
 };
 
 // One command of a request or one command reply. The descriptors a command may carry depend on
 // its type and on whether it is a request or a reply; the decoder enforces the grammar.
 struct Command {
   CommandType type = CommandType::kAdd;
-  bool optional = false;        // "O-" prefix (requests)
-  bool wildcard_reply = false;  // "W-" prefix (requests)
+  bool optional = false;                    // "O-" prefix (requests)
+  bool wildcard_reply = false;              // "W-" prefix (requests)
   std::vector<TerminationId> terminations;  // one, or a list written as [a, b]
   // Audit replies of the form AuditValue = Context { t1, t2 } (contextTerminationAudit).
   bool context_audit = false;
@@ -320,7 +336,7 @@ struct ContextProperties {
   std::optional<uint32_t> priority;
   std::optional<bool> emergency;
   std::optional<bool> ieps_call;
-  std::vector<PropertyParm> attributes;    // ContextAttr { ... }
+  std::vector<PropertyParm> attributes;  // ContextAttr { ... }
   // ContextAudit { ... }: names (keywords in their pretty spelling, or package properties) with
   // a value when the item selects (Priority = 10, EmergencyValue = Emergency).
   std::vector<PropertyParm> audit;
@@ -347,7 +363,7 @@ struct TransactionRequest {
 
 struct TransactionReply {
   uint32_t id = 0;
-  std::optional<uint16_t> segment;        // v3 segmentation
+  std::optional<uint16_t> segment;  // v3 segmentation
   bool segmentation_complete = false;
   bool immediate_ack_required = false;
   std::optional<ErrorDescriptor> error;  // the transaction failed as a whole

@@ -106,12 +106,14 @@ Action MgAssociation::service_change(ServiceChangeMethod method, std::string rea
 void MgAssociation::register_with(size_t index, ServiceChangeMethod method, std::string reason) {
   mgc_index_ = index % config_.mgcs.size();
   use_mgc(*net::Endpoint::parse(config_.mgcs[mgc_index_].host, config_.mgcs[mgc_index_].port));
-  state_ = method == ServiceChangeMethod::kDisconnected ? AssociationState::kDisconnected : AssociationState::kRegistering;
+  state_ =
+      method == ServiceChangeMethod::kDisconnected ? AssociationState::kDisconnected : AssociationState::kRegistering;
   Action a = service_change(method, std::move(reason));
   log("registering with MGC " + mgc_.to_string() + " (" + to_string(state_) + ")");
-  transactions_->send_request({std::move(a)}, [this, method](const RequestResult& r) {
-    defer([this, method, r] { on_registration_reply(r, method); });
-  }, Clock::now());
+  transactions_->send_request(
+      {std::move(a)},
+      [this, method](const RequestResult& r) { defer([this, method, r] { on_registration_reply(r, method); }); },
+      Clock::now());
   flush();
 }
 
@@ -152,7 +154,8 @@ void MgAssociation::on_registration_reply(const RequestResult& result, ServiceCh
       retry_at_ = Clock::now() + config_.retry_after_all_failed;  // then start over
       return;
     }
-    register_with(next, method, method == ServiceChangeMethod::kDisconnected ? "900 Service Restored" : "901 Cold Boot");
+    register_with(next, method,
+                  method == ServiceChangeMethod::kDisconnected ? "900 Service Restored" : "901 Cold Boot");
     return;
   }
   const TransactionReply& reply = result.reply;
@@ -164,7 +167,8 @@ void MgAssociation::on_registration_reply(const RequestResult& result, ServiceCh
         if (std::holds_alternative<ErrorDescriptor>(d)) refused = true;
         if (auto* sc = std::get_if<ServiceChangeDescriptor>(&d)) {
           if (sc->mgc_id) redirect = sc->mgc_id;
-          if (sc->version && *sc->version < config_.version) transactions_->set_version(static_cast<uint8_t>(*sc->version));
+          if (sc->version && *sc->version < config_.version)
+            transactions_->set_version(static_cast<uint8_t>(*sc->version));
         }
       }
     }
@@ -214,7 +218,8 @@ void MgAssociation::on_request(const TransactionRequest& request) {
             if (ev.name != "it/ito") continue;
             uint32_t mit = 0;
             for (const PropertyParm& p : ev.parameters)
-              if (p.name == "mit" && p.value()) mit = static_cast<uint32_t>(std::strtoul(p.value()->c_str(), nullptr, 10));
+              if (p.name == "mit" && p.value())
+                mit = static_cast<uint32_t>(std::strtoul(p.value()->c_str(), nullptr, 10));
             if (mit > 0) {
               inactivity_ = Millis(mit * 10);
               inactivity_request_id_ = e->request_id;
@@ -234,11 +239,10 @@ void MgAssociation::hand_off_to(const net::Endpoint& to) {
   log("MGC " + mgc_.to_string() + " hands us off to " + to.to_string());
   use_mgc(to);
   state_ = AssociationState::kRegistering;
-  transactions_->send_request({service_change(ServiceChangeMethod::kHandOff, "903 MGC Directed Change")},
-                              [this](const RequestResult& r) {
-                                defer([this, r] { on_registration_reply(r, ServiceChangeMethod::kHandOff); });
-                              },
-                              Clock::now());
+  transactions_->send_request(
+      {service_change(ServiceChangeMethod::kHandOff, "903 MGC Directed Change")},
+      [this](const RequestResult& r) { defer([this, r] { on_registration_reply(r, ServiceChangeMethod::kHandOff); }); },
+      Clock::now());
   flush();
 }
 
@@ -254,13 +258,18 @@ void MgAssociation::apply_root_properties(const std::vector<PropertyParm>& prope
     char* end = nullptr;
     const unsigned long v = std::strtoul(text.c_str(), &end, 10);
     if (end == text.c_str() || *end != '\0' || v == 0 || v > 600000) continue;
-    if (iequals(p.name, "root/MGProvisionalResponseTimerValue")) t.provisional = Millis(v);
+    if (iequals(p.name, "root/MGProvisionalResponseTimerValue"))
+      t.provisional = Millis(v);
     else if (iequals(p.name, "root/normalMGCExecutionTime") && config_.transport == MgcTransport::kUdp)
       t.initial_retransmit = Millis(v);
-    else if (iequals(p.name, "root/MGCOriginatedPendingLimit")) t.peer_pending_limit = static_cast<unsigned>(v);
-    else if (iequals(p.name, "root/MGOriginatedPendingLimit")) t.own_pending_limit = static_cast<unsigned>(v);
-    else if (iequals(p.name, "seg/mgcmaxpdusize") && v >= kMinMessageSize) mgc_max_message_size_ = v;
-    else continue;
+    else if (iequals(p.name, "root/MGCOriginatedPendingLimit"))
+      t.peer_pending_limit = static_cast<unsigned>(v);
+    else if (iequals(p.name, "root/MGOriginatedPendingLimit"))
+      t.own_pending_limit = static_cast<unsigned>(v);
+    else if (iequals(p.name, "seg/mgcmaxpdusize") && v >= kMinMessageSize)
+      mgc_max_message_size_ = v;
+    else
+      continue;
     log("root property " + p.name + " = " + std::to_string(v));
   }
   config_.timers = t;
@@ -295,9 +304,12 @@ void MgAssociation::on_message(std::string_view data, const net::Endpoint& from)
 
 void MgAssociation::notify(Action action) {
   ++stats_.notifies_sent;
-  transactions_->send_request({std::move(action)}, [this](const RequestResult& r) {
-    if (r.outcome == RequestOutcome::kTimedOut) defer([this] { lost_mgc("a Notify was not answered"); });
-  }, Clock::now());
+  transactions_->send_request(
+      {std::move(action)},
+      [this](const RequestResult& r) {
+        if (r.outcome == RequestOutcome::kTimedOut) defer([this] { lost_mgc("a Notify was not answered"); });
+      },
+      Clock::now());
   flush();
 }
 
@@ -306,7 +318,8 @@ void MgAssociation::shutdown(ServiceChangeMethod method, uint32_t delay_s, std::
   Action a = service_change(method, graceful ? "905 Termination taken out of service" : "908 MG Impending Failure",
                             graceful ? delay_s : 0);
   bool answered = false;
-  transactions_->send_request({std::move(a)}, [&answered](const RequestResult&) { answered = true; }, Clock::now());
+  transactions_->send_request(
+      {std::move(a)}, [&answered](const RequestResult&) { answered = true; }, Clock::now());
   flush();
   run_until([&] { return answered; }, wait.value_or(config_.timers.request_timeout));
   deferred_.clear();
@@ -395,9 +408,10 @@ void MgAssociation::on_timers(Clock::time_point now) {
   flush();
   if (retry_at_ <= now) {
     retry_at_ = Clock::time_point::max();
-    register_with(0, state_ == AssociationState::kDisconnected ? ServiceChangeMethod::kDisconnected
-                                                               : ServiceChangeMethod::kRestart,
-                  state_ == AssociationState::kDisconnected ? "900 Service Restored" : "901 Cold Boot");
+    register_with(
+        0,
+        state_ == AssociationState::kDisconnected ? ServiceChangeMethod::kDisconnected : ServiceChangeMethod::kRestart,
+        state_ == AssociationState::kDisconnected ? "900 Service Restored" : "901 Cold Boot");
   }
   if (inactivity_ && state_ == AssociationState::kRegistered && now - last_heard_ > *inactivity_) {
     log("MGC silent for longer than the inactivity timer");
@@ -416,7 +430,8 @@ void MgAssociation::on_timers(Clock::time_point now) {
 
 Clock::time_point MgAssociation::next_wakeup() const {
   Clock::time_point wake = std::min(transactions_->next_deadline(), retry_at_);
-  if (inactivity_ && state_ == AssociationState::kRegistered) wake = std::min(wake, last_heard_ + *inactivity_ + Millis(1));
+  if (inactivity_ && state_ == AssociationState::kRegistered)
+    wake = std::min(wake, last_heard_ + *inactivity_ + Millis(1));
   return wake;
 }
 

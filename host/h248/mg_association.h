@@ -33,7 +33,7 @@ struct ProfileId {
 ProfileId default_profile(Profile p);
 
 struct MgcPeer {
-  std::string host;     // an IP address
+  std::string host;  // an IP address
   uint16_t port = 2944;
 };
 
@@ -44,8 +44,8 @@ enum class MgcTransport : uint8_t { kUdp, kTcp };
 struct AssociationConfig {
   MgcTransport transport = MgcTransport::kUdp;
   std::string local_address = "127.0.0.1";
-  uint16_t local_port = 2944;            // 0: any (tests)
-  std::vector<MgcPeer> mgcs;             // in order of preference
+  uint16_t local_port = 2944;  // 0: any (tests)
+  std::vector<MgcPeer> mgcs;   // in order of preference
   ProfileId profile = default_profile(Profile::kIq);
   uint8_t version = 3;
   Form form = Form::kCompact;
@@ -54,7 +54,7 @@ struct AssociationConfig {
   // datagram or 65,531 in a TPKT packet). Larger replies are segmented (version 3) or refused
   // with error 533. The MGC may lower it with the ROOT property seg/mgcmaxpdusize.
   size_t max_message_size = 0;
-  Millis retry_after_all_failed{2000};   // pause before starting again at the first MGC
+  Millis retry_after_all_failed{2000};  // pause before starting again at the first MGC
 };
 
 enum class AssociationState : uint8_t { kIdle, kRegistering, kRegistered, kDisconnected, kShutDown };
@@ -121,7 +121,7 @@ class MgAssociation {
   // The largest message we may send: the transport's, the configuration's, the MGC's.
   size_t max_message_size() const;
   void on_message(std::string_view data, const net::Endpoint& from);
-  bool receive_tcp(Millis wait);       // true: something arrived
+  bool receive_tcp(Millis wait);  // true: something arrived
   bool receive_one(Millis wait);
   void on_timers(Clock::time_point now);
   bool ensure_tcp();
@@ -150,7 +150,7 @@ class MgAssociation {
   std::vector<std::string> log_;
   std::vector<std::function<void()>> deferred_;
   std::optional<net::TcpConnection> tcp_;  // kTcp: the connection to the current MGC
-  uint64_t tcp_connections_ = 0;            // kTcp: connections opened so far
+  uint64_t tcp_connections_ = 0;           // kTcp: connections opened so far
   TpktReader tpkt_;
 };
 

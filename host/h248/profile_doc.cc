@@ -35,10 +35,12 @@ std::string packages_markdown(const PackageRegistry& registry) {
   char id[16];
   for (const Package& p : registry.packages()) {
     std::snprintf(id, sizeof id, "0x%04x", p.id);
-    out += "| `" + p.name + "` | " + id + " | " + std::to_string(p.version) + " | " + (p.extends.empty() ? "" : p.extends) +
-           " | " + p.reference + " |\n";
+    out += "| `" + p.name + "` | " + id + " | " + std::to_string(p.version) + " | " +
+           (p.extends.empty() ? "" : p.extends) + " | " + p.reference + " |\n";
   }
-  out += "\n| element | kind | type | default | values / parameters | name from | meaning |\n|---|---|---|---|---|---|---|\n";
+  out +=
+      "\n| element | kind | type | default | values / parameters | name from | meaning "
+      "|\n|---|---|---|---|---|---|---|\n";
   for (const Package& p : registry.packages()) {
     for (const Element& e : p.elements) {
       std::string values;

@@ -12,7 +12,8 @@ struct SafeCharTable {
     for (int c = 0; c < 256; ++c) {
       const char ch = static_cast<char>(c);
       bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-      for (char extra : {'+', '-', '&', '!', '_', '/', '\'', '?', '@', '^', '`', '~', '*', '$', '\\', '(', ')', '%', '|', '.'})
+      for (char extra :
+           {'+', '-', '&', '!', '_', '/', '\'', '?', '@', '^', '`', '~', '*', '$', '\\', '(', ')', '%', '|', '.'})
         ok = ok || ch == extra;
       safe[c] = ok;
     }

@@ -29,9 +29,9 @@ std::vector<std::string> TransactionManager::encode_reply(TransactionReply r) {
     ++stats_.responses_too_large;
     TransactionReply e;
     e.id = id;
-    e.error = ErrorDescriptor{errors::kResponseExceedsMaximumPduSize,
-                              "reply of " + std::to_string(whole.size()) + " bytes exceeds " +
-                                  std::to_string(max_message_size_)};
+    e.error = ErrorDescriptor{
+        errors::kResponseExceedsMaximumPduSize,
+        "reply of " + std::to_string(whole.size()) + " bytes exceeds " + std::to_string(max_message_size_)};
     return std::vector<std::string>{encode_one(std::move(e))};
   };
   if (version_ < 3 || r.error || r.actions.empty()) return too_large();
@@ -42,7 +42,8 @@ std::vector<std::string> TransactionManager::encode_reply(TransactionReply r) {
     seg.id = id;
     seg.segment = number;
     seg.segmentation_complete = last;
-    seg.actions.assign(r.actions.begin() + static_cast<ptrdiff_t>(begin), r.actions.begin() + static_cast<ptrdiff_t>(end));
+    seg.actions.assign(r.actions.begin() + static_cast<ptrdiff_t>(begin),
+                       r.actions.begin() + static_cast<ptrdiff_t>(end));
     return encode_one(std::move(seg));
   };
   std::vector<std::pair<size_t, size_t>> ranges;
@@ -58,7 +59,8 @@ std::vector<std::string> TransactionManager::encode_reply(TransactionReply r) {
   if (ranges.size() >= UINT16_MAX) return too_large();
   std::vector<std::string> segments;
   for (size_t i = 0; i < ranges.size(); ++i)
-    segments.push_back(segment_of(ranges[i].first, ranges[i].second, static_cast<uint16_t>(i + 1), i + 1 == ranges.size()));
+    segments.push_back(
+        segment_of(ranges[i].first, ranges[i].second, static_cast<uint16_t>(i + 1), i + 1 == ranges.size()));
   stats_.segments_sent += segments.size();
   return segments;
 }

@@ -28,14 +28,14 @@ using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
 
 struct TransactionTimers {
-  Millis initial_retransmit{1000};    // first retransmission of a request
-  Millis max_retransmit{8000};        // back-off doubles up to this
-  Millis request_timeout{30000};      // no reply and no Pending: give up (normalMGExecutionTime-ish)
-  Millis long_timeout{60000};         // after a Pending: give up if no reply by then
-  Millis provisional{1000};           // MGProvisionalResponseTimerValue: send Pending after this
-  Millis reply_retention{30000};      // keep replies to answer duplicates
-  unsigned peer_pending_limit = 16;   // MGCOriginatedPendingLimit: more Pendings fail the request
-  unsigned own_pending_limit = 16;    // MGOriginatedPendingLimit: Pendings we send per request
+  Millis initial_retransmit{1000};   // first retransmission of a request
+  Millis max_retransmit{8000};       // back-off doubles up to this
+  Millis request_timeout{30000};     // no reply and no Pending: give up (normalMGExecutionTime-ish)
+  Millis long_timeout{60000};        // after a Pending: give up if no reply by then
+  Millis provisional{1000};          // MGProvisionalResponseTimerValue: send Pending after this
+  Millis reply_retention{30000};     // keep replies to answer duplicates
+  unsigned peer_pending_limit = 16;  // MGCOriginatedPendingLimit: more Pendings fail the request
+  unsigned own_pending_limit = 16;   // MGOriginatedPendingLimit: Pendings we send per request
 };
 
 enum class RequestOutcome : uint8_t { kReplied, kTimedOut, kCancelled };
@@ -56,11 +56,11 @@ struct TransactionStats {
   uint64_t duplicates_answered = 0;
   uint64_t acks_sent = 0;
   uint64_t acks_received = 0;
-  uint64_t segments_sent = 0;           // segments of our replies, first transmissions
+  uint64_t segments_sent = 0;  // segments of our replies, first transmissions
   uint64_t segment_retransmissions = 0;
   uint64_t segment_replies_received = 0;
-  uint64_t segments_received = 0;       // segments of replies to our requests
-  uint64_t responses_too_large = 0;     // replies that became error 533
+  uint64_t segments_received = 0;    // segments of replies to our requests
+  uint64_t responses_too_large = 0;  // replies that became error 533
 };
 
 class TransactionManager {

@@ -82,7 +82,8 @@ BearerPlane::~BearerPlane() {
   }
 }
 
-void BearerPlane::report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params) {
+void BearerPlane::report(const std::string& termination, const std::string& event,
+                         std::vector<h248::PropertyParm> params) {
   ++event_counts_[event];
   if (event == "tcpbcc/tcprel" || event == "tlsbsc/tlsrel" || event == "tlsbsc/tlsfail" || event == "tcpbcc/tcpfail") {
     if (auto it = bearers_.find(termination); it != bearers_.end()) it->second.closed = true;
@@ -98,11 +99,13 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::add(const h248::T
   if (bearers_.count(request.termination)) {
     return fault(h248::errors::kTerminationIdAlreadyInContext, request.termination + " already has a bearer");
   }
-  const sdp::MediaDescription* m = first_media(request.local) ? first_media(request.local) : first_media(request.remote);
+  const sdp::MediaDescription* m =
+      first_media(request.local) ? first_media(request.local) : first_media(request.remote);
   if (m == nullptr) return fault(h248::errors::kInvalidSdpSyntax, "no media line to choose a bearer from");
   const sdp::Transport t = m->transport();
   const bool udp = t == sdp::Transport::kUdptl || t == sdp::Transport::kDtlsUdptl;
-  if (!sdp::is_tcp(t) && !udp) return fault(h248::errors::kUnsupportedParameterValue, "bearer '" + m->proto + "' is not supported");
+  if (!sdp::is_tcp(t) && !udp)
+    return fault(h248::errors::kUnsupportedParameterValue, "bearer '" + m->proto + "' is not supported");
   if (t == sdp::Transport::kDtlsUdptl && dtls_ == nullptr) {
     return fault(h248::errors::kUnsupportedParameterValue, "DTLS is not configured");
   }
@@ -175,8 +178,10 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::modify(const h248
   return local;
 }
 
-Result<sdp::SessionDescription, h248::MediaError> BearerPlane::answer(const h248::TerminationRequest& request, Bearer& b) {
-  if (b.local_port == 0) b.local_port = b.udp ? b.datagrams->local_endpoint().port() : b.acceptor->local_endpoint().port();
+Result<sdp::SessionDescription, h248::MediaError> BearerPlane::answer(const h248::TerminationRequest& request,
+                                                                      Bearer& b) {
+  if (b.local_port == 0)
+    b.local_port = b.udp ? b.datagrams->local_endpoint().port() : b.acceptor->local_endpoint().port();
   const uint16_t port = b.local_port;
   auto local = answer_local(request, address_, port);
   if (!local) return local;
@@ -186,7 +191,8 @@ Result<sdp::SessionDescription, h248::MediaError> BearerPlane::answer(const h248
     b.active = setup.ok() && *setup == sdp::Setup::kActive;
     if (b.tls && m.attributes_named("fingerprint").empty()) {
       auto ours = (b.udp ? *dtls_ : tls_).fingerprint();
-      if (!ours) return fault(h248::errors::kInsufficientResources, "no certificate fingerprint: " + ours.error().message);
+      if (!ours)
+        return fault(h248::errors::kInsufficientResources, "no certificate fingerprint: " + ours.error().message);
       m.set_attribute("fingerprint", ours->to_string());
     }
     const sdp::Transport t = m.transport();
@@ -208,7 +214,8 @@ void BearerPlane::learn_remote(const h248::TerminationRequest& request, Bearer& 
   auto fps = r->fingerprints();
   if (fps.ok()) b.fingerprints = *fps;
   if (!r->msrp_path().empty()) b.peer_path = r->msrp_path();
-  const sdp::Connection* c = r->connection ? &*r->connection : (request.remote->connection ? &*request.remote->connection : nullptr);
+  const sdp::Connection* c =
+      r->connection ? &*r->connection : (request.remote->connection ? &*request.remote->connection : nullptr);
   if (c == nullptr || c->underspecified()) return;
   asio::error_code ec;
   const auto ip = asio::ip::make_address(c->address, ec);
@@ -229,8 +236,8 @@ void BearerPlane::establish(Bearer& b) {
   std::weak_ptr<bool> alive = alive_;
   const std::string name = b.name;
   if (b.active) {
-    if (!b.remote) return;             // the MGC has not named the peer yet
-    if (b.delayed && !b.go) return;    // delayed establishment: on the MGC's signal or the other side's
+    if (!b.remote) return;           // the MGC has not named the peer yet
+    if (b.delayed && !b.go) return;  // delayed establishment: on the MGC's signal or the other side's
     if (b.simultaneous) {
       simultaneous_open(b, 0);
       return;
@@ -367,7 +374,8 @@ Result<void, h248::MediaError> BearerPlane::apply_controls(const h248::Terminati
     b.delayed = *estab == "delayed";
   }
   if (auto start = property(request, "tlsbsc/start")) {
-    if (*start != "auto" && *start != "mgc") return fault(h248::errors::kUnsupportedParameterValue, "tlsbsc/start=" + *start + " (auto or mgc)");
+    if (*start != "auto" && *start != "mgc")
+      return fault(h248::errors::kUnsupportedParameterValue, "tlsbsc/start=" + *start + " (auto or mgc)");
     b.tls_by_mgc = *start == "mgc";
   }
   if (auto role = property(request, "tlsbsc/role")) {
@@ -384,12 +392,14 @@ Result<void, h248::MediaError> BearerPlane::apply_controls(const h248::Terminati
   for (const char* name : {"ipnapt/latch", "ipnapt/rlatch"}) {
     auto v = property(request, name);
     if (!v) continue;
-    if (*v != "on" && *v != "off") return fault(h248::errors::kUnsupportedParameterValue, std::string(name) + "=" + *v + " (ON or OFF)");
+    if (*v != "on" && *v != "off")
+      return fault(h248::errors::kUnsupportedParameterValue, std::string(name) + "=" + *v + " (ON or OFF)");
     (std::string_view(name) == "ipnapt/latch" ? b.latch : b.relatch) = *v == "on";
     b.latch_set = true;
   }
   if (asked(request, "tcpbcc/estab")) {
-    if (!b.active) return fault(h248::errors::kUnsupportedParameterValue, "tcpbcc/estab on a passive bearer (the peer connects)");
+    if (!b.active)
+      return fault(h248::errors::kUnsupportedParameterValue, "tcpbcc/estab on a passive bearer (the peer connects)");
     b.go = true;
   }
   if (asked(request, "tlsbsc/start")) {
@@ -511,8 +521,8 @@ void BearerPlane::try_join(uint32_t context) {
         [this, alive, a, c, context](const tls::Release& why, const E2aeRelay::Stats& s) {
           if (alive.expired() || !*alive.lock()) return;
           keep_counts(a, c, s.access_to_core, s.core_to_access);
-          const bool before_handshake = why.cause == tls::ReleaseCause::kHandshakeFailed ||
-                                        why.cause == tls::ReleaseCause::kFingerprintMismatch;
+          const bool before_handshake =
+              why.cause == tls::ReleaseCause::kHandshakeFailed || why.cause == tls::ReleaseCause::kFingerprintMismatch;
           report(a, before_handshake ? "tlsbsc/tlsfail" : "tlsbsc/tlsrel",
                  {param(before_handshake ? "reason" : "cause", tls::to_string(why.cause))});
           report(c, "tcpbcc/tcprel", {param("cause", s.core_ended ? "closed" : "tls")});
@@ -524,14 +534,15 @@ void BearerPlane::try_join(uint32_t context) {
         },
         msrp_between(*access, *core));
   } else {
-    j.plain = TcpRelay::start(std::move(*access->socket), std::move(*core->socket),
-                              [this, alive, a, c, context](const TcpRelay::Release& why, const TcpRelay::Stats& s) {
-                                if (alive.expired() || !*alive.lock()) return;
-                                keep_counts(a, c, s.access_to_core, s.core_to_access);
-                                report(why.closed_by == TcpRelay::Side::kAccess ? a : c, "tcpbcc/tcprel", {param("cause", why.reason)});
-                                joins_.erase(context);
-                              },
-                              e2e ? nullptr : msrp_between(*access, *core));
+    j.plain = TcpRelay::start(
+        std::move(*access->socket), std::move(*core->socket),
+        [this, alive, a, c, context](const TcpRelay::Release& why, const TcpRelay::Stats& s) {
+          if (alive.expired() || !*alive.lock()) return;
+          keep_counts(a, c, s.access_to_core, s.core_to_access);
+          report(why.closed_by == TcpRelay::Side::kAccess ? a : c, "tcpbcc/tcprel", {param("cause", why.reason)});
+          joins_.erase(context);
+        },
+        e2e ? nullptr : msrp_between(*access, *core));
   }
   access->socket.reset();
   core->socket.reset();
@@ -544,8 +555,9 @@ std::unique_ptr<MsrpInterworking> BearerPlane::msrp_between(const Bearer& access
       core.our_uri.empty()) {
     return nullptr;
   }
-  return std::make_unique<MsrpInterworking>(MsrpInterworking{MsrpInterworker(msrp::Side{core.peer_path, core.our_uri}),
-                                                             MsrpInterworker(msrp::Side{access.peer_path, access.our_uri})});
+  return std::make_unique<MsrpInterworking>(
+      MsrpInterworking{MsrpInterworker(msrp::Side{core.peer_path, core.our_uri}),
+                       MsrpInterworker(msrp::Side{access.peer_path, access.our_uri})});
 }
 
 LatchPolicy BearerPlane::latch_policy(const std::string& access) {
@@ -554,7 +566,8 @@ LatchPolicy BearerPlane::latch_policy(const std::string& access) {
   return LatchPolicy{b.latch, b.relatch, [this, alive, access](const asio::ip::udp::endpoint& from) {
                        if (alive.expired() || !*alive.lock()) return;
                        if (auto it = bearers_.find(access); it != bearers_.end()) ++it->second.latches;
-                       report(access, "adr/rsac", {param("nrsa", from.address().to_string()), param("nrsp", std::to_string(from.port()))});
+                       report(access, "adr/rsac",
+                              {param("nrsa", from.address().to_string()), param("nrsp", std::to_string(from.port()))});
                      }};
 }
 
@@ -568,9 +581,11 @@ void BearerPlane::try_join_datagrams(uint32_t context) {
   // The access side: the DTLS one; of two UDPTL ones, the one the MGC set latching on, else the
   // first added.
   auto number = [](const Bearer* b) { return std::stoul(b->name.substr(b->name.find('/') + 1)); };
-  Bearer* access = pair[0]->tls ? pair[0] : pair[1]->tls ? pair[1]
+  Bearer* access = pair[0]->tls                               ? pair[0]
+                   : pair[1]->tls                             ? pair[1]
                    : pair[0]->latch_set != pair[1]->latch_set ? (pair[0]->latch_set ? pair[0] : pair[1])
-                   : number(pair[0]) <= number(pair[1]) ? pair[0] : pair[1];
+                   : number(pair[0]) <= number(pair[1])       ? pair[0]
+                                                              : pair[1];
   Bearer* core = access == pair[0] ? pair[1] : pair[0];
   if (core->tls || !core->udp_remote) return;  // the core's address must be known
   asio::error_code ec;
@@ -639,7 +654,8 @@ h248::MediaStatistics BearerPlane::statistics(const std::string& termination) co
   auto it = bearers_.find(termination);
   if (it == bearers_.end()) return s;
   s.duration_ms = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - it->second.since).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - it->second.since)
+          .count());
   s.octets_sent = it->second.sent;
   s.octets_received = it->second.received;
   if (it->second.latches > 0 || (it->second.udp && it->second.latch)) s.latches = it->second.latches;
@@ -691,12 +707,16 @@ std::vector<BearerPlane::BearerView> BearerPlane::bearers() const {
     if (b.remote) v.remote = b.remote->address().to_string() + ":" + std::to_string(b.remote->port());
     if (b.udp_remote) v.remote = b.udp_remote->address().to_string() + ":" + std::to_string(b.udp_remote->port());
     v.statistics = statistics(name);
-    v.state = b.closed ? "closed" : b.socket ? "connected" : b.connecting ? (b.active ? "connecting" : "listening") : "idle";
+    v.state = b.closed       ? "closed"
+              : b.socket     ? "connected"
+              : b.connecting ? (b.active ? "connecting" : "listening")
+                             : "idle";
     if (b.udp && !b.closed) v.state = "open";
     auto j = joins_.find(b.context);
     if (!b.closed && j != joins_.end() && (j->second.access == name || j->second.core == name)) {
       v.state = "relaying";
-      const tls::TlsSession* session = j->second.e2ae && j->second.access == name ? &j->second.e2ae->session() : nullptr;
+      const tls::TlsSession* session =
+          j->second.e2ae && j->second.access == name ? &j->second.e2ae->session() : nullptr;
       if (session != nullptr) {
         const auto info = session->info();
         TlsView t;

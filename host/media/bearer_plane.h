@@ -124,7 +124,7 @@ class BearerPlane final : public h248::MediaPlane {
     bool active = false;  // we open the TCP connection (our a=setup is active)
     std::optional<asio::ip::tcp::endpoint> remote;
     std::optional<asio::ip::address> remote_address;  // the Remote's c= address, even without a port
-    std::vector<sdp::Fingerprint> fingerprints;  // the peer's, from the Remote descriptor
+    std::vector<sdp::Fingerprint> fingerprints;       // the peer's, from the Remote descriptor
     std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
     std::unique_ptr<asio::ip::tcp::socket> socket;  // once connected
     bool connecting = false;
@@ -134,12 +134,12 @@ class BearerPlane final : public h248::MediaPlane {
     std::chrono::steady_clock::time_point since;
     uint16_t local_port = 0;
     // MGC control (LocalControl properties and signals; docs/h248-profile.md):
-    bool delayed = false;      // tcpbcc/estab=delayed: an active bearer connects on tcpbcc/estab
-    bool go = false;           // ... or when the other termination's connection came up
-    bool tls_by_mgc = false;   // tlsbsc/start=mgc: the handshake waits for the tlsbsc/start signal
+    bool delayed = false;     // tcpbcc/estab=delayed: an active bearer connects on tcpbcc/estab
+    bool go = false;          // ... or when the other termination's connection came up
+    bool tls_by_mgc = false;  // tlsbsc/start=mgc: the handshake waits for the tlsbsc/start signal
     bool tls_go = false;
-    std::optional<tls::Role> role;  // tlsbsc/role=client|server; otherwise from a=setup
-    bool had_connection = false;    // a connection came up (a=connection:existing keeps it)
+    std::optional<tls::Role> role;       // tlsbsc/role=client|server; otherwise from a=setup
+    bool had_connection = false;         // a connection came up (a=connection:existing keeps it)
     bool simultaneous = false;           // both ends a=setup:active with ports: simultaneous open
     bool latch = true, relatch = false;  // ipnapt/latch, ipnapt/rlatch (access side)
     bool latch_set = false;              // the MGC set them: this is the access side of a UDPTL pair
@@ -147,7 +147,7 @@ class BearerPlane final : public h248::MediaPlane {
     bool msrp = false;                   // TCP/MSRP or TCP/TLS/MSRP
     std::vector<std::string> peer_path;  // the peer's a=path (Remote)
     std::string our_uri;                 // our a=path on this side (Local)
-    bool closed = false;  // its connection ended (the relay released)
+    bool closed = false;                 // its connection ended (the relay released)
     uint64_t sent = 0, received = 0;
   };
   struct Join {
@@ -171,7 +171,8 @@ class BearerPlane final : public h248::MediaPlane {
   static std::unique_ptr<MsrpInterworking> msrp_between(const Bearer& access, const Bearer& core);
   void try_join_datagrams(uint32_t context);
   LatchPolicy latch_policy(const std::string& access);
-  void keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core, uint64_t core_to_access);
+  void keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core,
+                   uint64_t core_to_access);
   void report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params = {});
 
   static constexpr int kSimultaneousOpenAttempts = 100;

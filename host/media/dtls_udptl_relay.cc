@@ -10,9 +10,11 @@ std::vector<uint8_t> address_bytes(const asio::ip::udp::endpoint& e) {
 }
 }  // namespace
 
-std::shared_ptr<DtlsUdptlRelay> DtlsUdptlRelay::start(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
-                                                      asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session,
-                                                      OnRelease on_release, OnEstablished on_established, LatchPolicy latch) {
+std::shared_ptr<DtlsUdptlRelay> DtlsUdptlRelay::start(asio::ip::udp::socket access,
+                                                      std::optional<asio::ip::udp::endpoint> terminal,
+                                                      asio::ip::udp::socket core,
+                                                      std::unique_ptr<tls::DtlsSession> session, OnRelease on_release,
+                                                      OnEstablished on_established, LatchPolicy latch) {
   std::shared_ptr<DtlsUdptlRelay> r(
       new DtlsUdptlRelay(std::move(access), terminal, std::move(core), std::move(session), std::move(on_release)));
   r->on_established_ = std::move(on_established);
@@ -26,7 +28,8 @@ std::shared_ptr<DtlsUdptlRelay> DtlsUdptlRelay::start(asio::ip::udp::socket acce
 }
 
 DtlsUdptlRelay::DtlsUdptlRelay(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
-                               asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session, OnRelease on_release)
+                               asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session,
+                               OnRelease on_release)
     : access_(std::move(access)),
       core_(std::move(core)),
       terminal_(terminal),
@@ -45,24 +48,26 @@ void DtlsUdptlRelay::latch_to(const asio::ip::udp::endpoint& from) {
 
 void DtlsUdptlRelay::read_access() {
   if (finished_) return;
-  access_.async_receive_from(asio::buffer(access_buf_), from_, [self = shared_from_this()](asio::error_code ec, size_t n) {
-    if (self->finished_) return;
-    if (!ec) {
-      if (!self->terminal_) self->latch_to(self->from_);  // the terminal's first datagram
-      if (self->from_ == *self->terminal_) {
-        self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
-        self->flush();
-      } else if (self->latch_.relatch && self->session_->established()) {
-        // A NAT rebinding: follow the new source once one of its records authenticates (a forged
-        // or replayed datagram fails on the device or in the replay window and moves nothing).
-        const uint64_t before = self->session_->info().records_in;
-        self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
-        if (self->session_->info().records_in > before) self->latch_to(self->from_);
-        self->flush();
-      }
-    }
-    self->read_access();
-  });
+  access_.async_receive_from(asio::buffer(access_buf_), from_,
+                             [self = shared_from_this()](asio::error_code ec, size_t n) {
+                               if (self->finished_) return;
+                               if (!ec) {
+                                 if (!self->terminal_) self->latch_to(self->from_);  // the terminal's first datagram
+                                 if (self->from_ == *self->terminal_) {
+                                   self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
+                                   self->flush();
+                                 } else if (self->latch_.relatch && self->session_->established()) {
+                                   // A NAT rebinding: follow the new source once one of its records authenticates (a
+                                   // forged or replayed datagram fails on the device or in the replay window and moves
+                                   // nothing).
+                                   const uint64_t before = self->session_->info().records_in;
+                                   self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
+                                   if (self->session_->info().records_in > before) self->latch_to(self->from_);
+                                   self->flush();
+                                 }
+                               }
+                               self->read_access();
+                             });
 }
 
 void DtlsUdptlRelay::read_core() {

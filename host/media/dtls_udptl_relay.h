@@ -31,16 +31,18 @@ class DtlsUdptlRelay : public std::enable_shared_from_this<DtlsUdptlRelay> {
   // `access` is bound to our access-side port; `terminal` is the terminal's address if known
   // (our client role), else latched. `core` is connected to the core-side UDPTL peer. With
   // `latch.relatch`, a record that authenticates from a new source moves the terminal there.
-  static std::shared_ptr<DtlsUdptlRelay> start(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
+  static std::shared_ptr<DtlsUdptlRelay> start(asio::ip::udp::socket access,
+                                               std::optional<asio::ip::udp::endpoint> terminal,
                                                asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session,
-                                               OnRelease on_release, OnEstablished on_established = {}, LatchPolicy latch = {});
+                                               OnRelease on_release, OnEstablished on_established = {},
+                                               LatchPolicy latch = {});
   void stop();
   const Stats& stats() const { return stats_; }
   const tls::DtlsSession& session() const { return *session_; }
 
  private:
-  DtlsUdptlRelay(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal, asio::ip::udp::socket core,
-                 std::unique_ptr<tls::DtlsSession> session, OnRelease on_release);
+  DtlsUdptlRelay(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
+                 asio::ip::udp::socket core, std::unique_ptr<tls::DtlsSession> session, OnRelease on_release);
   void latch_to(const asio::ip::udp::endpoint& from);  // the terminal is now there: reported and counted
   void read_access();
   void read_core();

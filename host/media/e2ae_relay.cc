@@ -9,8 +9,8 @@ namespace mediasec::media {
 std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
                                             std::unique_ptr<tls::TlsSession> session, OnRelease on_release,
                                             OnEstablished on_established, std::unique_ptr<MsrpInterworking> msrp) {
-  std::shared_ptr<E2aeRelay> r(new E2aeRelay(std::move(access), std::move(core), std::move(session), std::move(on_release),
-                                             std::move(on_established), std::move(msrp)));
+  std::shared_ptr<E2aeRelay> r(new E2aeRelay(std::move(access), std::move(core), std::move(session),
+                                             std::move(on_release), std::move(on_established), std::move(msrp)));
   asio::error_code ignored;
   r->access_.set_option(asio::ip::tcp::no_delay(true), ignored);
   r->core_.set_option(asio::ip::tcp::no_delay(true), ignored);

@@ -15,9 +15,9 @@
 #include <memory>
 #include <vector>
 
-#include "host/tls/release.h"
 #include "host/media/msrp_interworker.h"
 #include "host/media/write_queue.h"
+#include "host/tls/release.h"
 #include "host/tls/tls_session.h"
 
 namespace mediasec::media {

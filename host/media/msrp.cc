@@ -22,7 +22,8 @@ bool valid_transaction_id(std::string_view id) {
 
 bool is_end_line(std::string_view line, std::string_view tid, char* flag) {
   if (line.size() != kEndPrefix.size() + tid.size() + 1) return false;
-  if (line.substr(0, kEndPrefix.size()) != kEndPrefix || line.substr(kEndPrefix.size(), tid.size()) != tid) return false;
+  if (line.substr(0, kEndPrefix.size()) != kEndPrefix || line.substr(kEndPrefix.size(), tid.size()) != tid)
+    return false;
   const char f = line.back();
   if (f != '$' && f != '+' && f != '#') return false;
   *flag = f;
@@ -81,7 +82,8 @@ Result<std::optional<Message>, MsrpError> Framer::next() {
   if (sp2 == std::string_view::npos) return fail("an MSRP start line needs a transaction ID and a method or status");
   Message m;
   m.transaction_id = std::string(start.substr(sp1 + 1, sp2 - sp1 - 1));
-  if (!valid_transaction_id(m.transaction_id)) return fail("bad MSRP transaction ID '" + m.transaction_id.substr(0, 40) + "'");
+  if (!valid_transaction_id(m.transaction_id))
+    return fail("bad MSRP transaction ID '" + m.transaction_id.substr(0, 40) + "'");
   const std::string_view rest = start.substr(sp2 + 1);
   if (rest.size() >= 3 && rest[0] >= '0' && rest[0] <= '9') {
     const auto [p, ec] = std::from_chars(rest.data(), rest.data() + 3, m.status);
@@ -114,7 +116,8 @@ Result<std::optional<Message>, MsrpError> Framer::next() {
       for (;;) {
         const size_t hit = buffer_.find(marker, search == at ? at - 2 : search);
         if (hit == std::string::npos || hit + marker.size() + 3 > buffer_.size()) {
-          if (buffer_.size() > max_message_) return fail("an MSRP message over " + std::to_string(max_message_) + " bytes");
+          if (buffer_.size() > max_message_)
+            return fail("an MSRP message over " + std::to_string(max_message_) + " bytes");
           return std::optional<Message>();
         }
         const char f = buffer_[hit + marker.size()];
@@ -149,7 +152,8 @@ void readdress(Message& m, const Side& out) {
 std::string uri(std::string_view host, uint16_t port, std::string_view session_id, bool tls) {
   std::string h(host);
   if (h.find(':') != std::string::npos) h = "[" + h + "]";  // IPv6
-  return std::string(tls ? "msrps://" : "msrp://") + h + ":" + std::to_string(port) + "/" + std::string(session_id) + ";tcp";
+  return std::string(tls ? "msrps://" : "msrp://") + h + ":" + std::to_string(port) + "/" + std::string(session_id) +
+         ";tcp";
 }
 
 void set_path(sdp::MediaDescription& m, const std::string& our_uri) { m.set_attribute("path", our_uri); }

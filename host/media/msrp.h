@@ -19,9 +19,9 @@ namespace mediasec::media::msrp {
 
 struct Message {
   std::string transaction_id;
-  std::string method;   // "SEND", "REPORT", "AUTH", ...; empty for a response
-  int status = 0;       // a response's code; 0 for a request
-  std::string comment;  // a response's reason text, may be empty
+  std::string method;                                        // "SEND", "REPORT", "AUTH", ...; empty for a response
+  int status = 0;                                            // a response's code; 0 for a request
+  std::string comment;                                       // a response's reason text, may be empty
   std::vector<std::pair<std::string, std::string>> headers;  // in order, names as written
   std::optional<std::string> body;                           // absent: no content at all
   char flag = '$';  // end-line continuation flag: '$' complete, '+' more chunks follow, '#' aborted
@@ -41,7 +41,9 @@ struct MsrpError {
 class Framer {
  public:
   explicit Framer(size_t max_message = 1 << 20) : max_message_(max_message) {}
-  void feed(std::span<const uint8_t> bytes) { buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size()); }
+  void feed(std::span<const uint8_t> bytes) {
+    buffer_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  }
   void feed(std::string_view bytes) { buffer_.append(bytes); }
   // The next whole message, nullopt if more bytes are needed, or the error.
   Result<std::optional<Message>, MsrpError> next();

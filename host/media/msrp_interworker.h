@@ -18,7 +18,8 @@ namespace mediasec::media {
 class MsrpInterworker {
  public:
   // `toward`: the side the messages are sent to.
-  explicit MsrpInterworker(msrp::Side toward, size_t max_message = 1 << 20) : toward_(std::move(toward)), framer_(max_message) {}
+  explicit MsrpInterworker(msrp::Side toward, size_t max_message = 1 << 20)
+      : toward_(std::move(toward)), framer_(max_message) {}
 
   // Bytes as they arrive; the whole messages among them, readdressed, are appended to `out`.
   Result<void, msrp::MsrpError> feed(std::span<const uint8_t> in, std::vector<uint8_t>& out);

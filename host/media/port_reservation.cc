@@ -29,7 +29,8 @@ Result<sdp::SessionDescription, h248::MediaError> PortReservation::add(const h24
   if (s != nullptr && !s->media.empty()) {
     sdp::Transport t = s->media.front().transport();
     if (t == sdp::Transport::kOther)
-      return fault(h248::errors::kUnsupportedParameterValue, "bearer '" + s->media.front().proto + "' is not supported");
+      return fault(h248::errors::kUnsupportedParameterValue,
+                   "bearer '" + s->media.front().proto + "' is not supported");
     tcp = sdp::is_tcp(t);
   }
   auto address = net::Endpoint::parse(address_, 0);
@@ -57,7 +58,8 @@ Result<sdp::SessionDescription, h248::MediaError> PortReservation::add(const h24
 
 Result<sdp::SessionDescription, h248::MediaError> PortReservation::modify(const h248::TerminationRequest& request) {
   auto it = reservations_.find(request.termination);
-  if (it == reservations_.end()) return fault(h248::errors::kNoSuchTerminationId, request.termination + " is not reserved");
+  if (it == reservations_.end())
+    return fault(h248::errors::kNoSuchTerminationId, request.termination + " is not reserved");
   return answer_local(request, address_, it->second.port);
 }
 
@@ -65,9 +67,9 @@ h248::MediaStatistics PortReservation::statistics(const std::string& termination
   h248::MediaStatistics s;
   auto it = reservations_.find(termination);
   if (it != reservations_.end())
-    s.duration_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              std::chrono::steady_clock::now() - it->second.since)
-                                              .count());
+    s.duration_ms = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - it->second.since)
+            .count());
   return s;
 }
 

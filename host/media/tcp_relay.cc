@@ -4,8 +4,8 @@
 
 namespace mediasec::media {
 
-std::shared_ptr<TcpRelay> TcpRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnRelease on_release,
-                                          std::unique_ptr<MsrpInterworking> msrp) {
+std::shared_ptr<TcpRelay> TcpRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
+                                          OnRelease on_release, std::unique_ptr<MsrpInterworking> msrp) {
   std::shared_ptr<TcpRelay> r(new TcpRelay(std::move(access), std::move(core), std::move(on_release), std::move(msrp)));
   asio::error_code ignored;
   r->access_.socket.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -25,15 +25,16 @@ TcpRelay::TcpRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, OnR
 void TcpRelay::read(Leg& from, Leg& to, uint64_t& counter) {
   if (from.reading || from.eof || !may_read_into(to)) return;
   from.reading = true;
-  from.socket.async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this(), &from, &to, &counter](asio::error_code ec) {
-    from.reading = false;
-    if (self->finished_) return;
-    if (ec) {
-      self->ended(from, ec);
-      return;
-    }
-    self->drain(from, to, counter);
-  });
+  from.socket.async_wait(asio::ip::tcp::socket::wait_read,
+                         [self = shared_from_this(), &from, &to, &counter](asio::error_code ec) {
+                           from.reading = false;
+                           if (self->finished_) return;
+                           if (ec) {
+                             self->ended(from, ec);
+                             return;
+                           }
+                           self->drain(from, to, counter);
+                         });
 }
 
 void TcpRelay::drain(Leg& from, Leg& to, uint64_t& counter) {
@@ -82,8 +83,10 @@ void TcpRelay::write(Leg& leg) {
 void TcpRelay::ended(Leg& leg, const asio::error_code& ec) {
   leg.eof = true;
   if (!release_) {
-    release_ = Release{&leg == &access_ ? Side::kAccess : Side::kCore,
-                       ec == asio::error::eof ? "closed" : ec == asio::error::connection_reset ? "reset" : ec.message()};
+    release_ =
+        Release{&leg == &access_ ? Side::kAccess : Side::kCore, ec == asio::error::eof                ? "closed"
+                                                                : ec == asio::error::connection_reset ? "reset"
+                                                                                                      : ec.message()};
   }
   maybe_finish();
 }

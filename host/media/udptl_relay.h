@@ -26,8 +26,9 @@ class UdptlRelay : public std::enable_shared_from_this<UdptlRelay> {
 
   // `terminal`: the access peer from the Remote SDP, if any (latching may replace it). `core` is
   // connected to the core-side peer.
-  static std::shared_ptr<UdptlRelay> start(asio::ip::udp::socket access, std::optional<asio::ip::udp::endpoint> terminal,
-                                           asio::ip::udp::socket core, LatchPolicy policy);
+  static std::shared_ptr<UdptlRelay> start(asio::ip::udp::socket access,
+                                           std::optional<asio::ip::udp::endpoint> terminal, asio::ip::udp::socket core,
+                                           LatchPolicy policy);
   void stop();
   const Stats& stats() const { return stats_; }
 

@@ -26,7 +26,8 @@ class WriteQueue {
     size_t written = 0;
     if (idle()) {
       buffers_.clear();
-      for (size_t i = 0; i < parts.size() && i < kMaxBuffers; ++i) buffers_.push_back(asio::buffer(parts[i].data(), parts[i].size()));
+      for (size_t i = 0; i < parts.size() && i < kMaxBuffers; ++i)
+        buffers_.push_back(asio::buffer(parts[i].data(), parts[i].size()));
       asio::error_code ec;
       written = socket.write_some(buffers_, ec);
       if (ec) written = 0;  // would block, or an error the next write() reports
@@ -56,13 +57,14 @@ class WriteQueue {
     writing_ = true;
     buffers_.clear();
     for (size_t i = 0; i < out_.size() && i < kMaxBuffers; ++i) buffers_.push_back(asio::buffer(out_[i]));
-    asio::async_write(socket, buffers_, [this, count = buffers_.size(), done = std::move(done)](asio::error_code ec, size_t n) mutable {
-      writing_ = false;
-      queued_ -= std::min(n, queued_);
-      for (size_t i = 0; i < count && !out_.empty(); ++i) out_.pop_front();
-      if (ec) clear();
-      done(ec);
-    });
+    asio::async_write(socket, buffers_,
+                      [this, count = buffers_.size(), done = std::move(done)](asio::error_code ec, size_t n) mutable {
+                        writing_ = false;
+                        queued_ -= std::min(n, queued_);
+                        for (size_t i = 0; i < count && !out_.empty(); ++i) out_.pop_front();
+                        if (ec) clear();
+                        done(ec);
+                      });
   }
 
  private:

@@ -31,10 +31,8 @@ inline AcceptFailure classify_accept_failure(const asio::error_code& ec) {
       case EMFILE:
       case ENFILE:
       case ENOBUFS:
-      case ENOMEM:
-        return AcceptFailure::kShortage;
-      default:
-        break;
+      case ENOMEM: return AcceptFailure::kShortage;
+      default: break;
     }
   }
   return AcceptFailure::kPeer;
@@ -79,11 +77,8 @@ class AcceptLoop {
         return;
       }
       switch (classify_accept_failure(ec)) {
-        case AcceptFailure::kClosed:
-          return;
-        case AcceptFailure::kPeer:
-          accept();
-          return;
+        case AcceptFailure::kClosed: return;
+        case AcceptFailure::kPeer: accept(); return;
         case AcceptFailure::kShortage:
           ++pauses_;
           if (!short_ && on_shortage_) on_shortage_(ec);

@@ -95,14 +95,16 @@ Result<std::optional<UdpSocket::Datagram>> UdpSocket::receive(std::chrono::milli
   if (timeout.count() > 0) {
     pollfd p{fd_, POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    if (r < 0 && errno != EINTR) return make_error(ErrorCode::kUnavailable, std::string("poll: ") + std::strerror(errno));
+    if (r < 0 && errno != EINTR)
+      return make_error(ErrorCode::kUnavailable, std::string("poll: ") + std::strerror(errno));
     if (r <= 0) return std::optional<Datagram>();
   }
   // Into a buffer on the stack (not zero-filled), then only the datagram's bytes into the result.
   std::array<char, 65536> buf;
   Datagram d;
   d.from.length = sizeof d.from.storage;
-  const ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&d.from.storage), &d.from.length);
+  const ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&d.from.storage),
+                               &d.from.length);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return std::optional<Datagram>();
     return make_error(ErrorCode::kUnavailable, std::string("recvfrom: ") + std::strerror(errno));

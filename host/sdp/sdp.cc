@@ -116,9 +116,7 @@ Transport classify(std::string_view proto) {
   return Transport::kOther;
 }
 
-bool is_tls(Transport t) {
-  return t == Transport::kTlsMsrp || t == Transport::kTlsBfcp || t == Transport::kDtlsUdptl;
-}
+bool is_tls(Transport t) { return t == Transport::kTlsMsrp || t == Transport::kTlsBfcp || t == Transport::kDtlsUdptl; }
 
 bool is_tcp(Transport t) {
   return t == Transport::kTcp || t == Transport::kTcpMsrp || t == Transport::kTlsMsrp || t == Transport::kTcpBfcp ||
@@ -333,9 +331,7 @@ Result<SessionDescription, SdpError> parse(std::string_view text) {
         media = &sdp.media.back();
         break;
       }
-      default:
-        (media ? media->other_lines : sdp.other_lines).emplace_back(line);
-        break;
+      default: (media ? media->other_lines : sdp.other_lines).emplace_back(line); break;
     }
   }
   // Check the typed attributes now, so that a bad one is reported with the SDP as a whole.

@@ -47,26 +47,26 @@ struct Attribute {
 
 // The transports this gateway handles, from the m= proto.
 enum class Transport : uint8_t {
-  kTcp,         // TCP
-  kTcpMsrp,     // TCP/MSRP
-  kTlsMsrp,     // TCP/TLS/MSRP
-  kTcpBfcp,     // TCP/BFCP
-  kTlsBfcp,     // TCP/TLS/BFCP
-  kUdptl,       // udptl
-  kDtlsUdptl,   // UDP/TLS/UDPTL
-  kOther,       // anything else (RTP/AVP, ...): passed through, not terminated
+  kTcp,        // TCP
+  kTcpMsrp,    // TCP/MSRP
+  kTlsMsrp,    // TCP/TLS/MSRP
+  kTcpBfcp,    // TCP/BFCP
+  kTlsBfcp,    // TCP/TLS/BFCP
+  kUdptl,      // udptl
+  kDtlsUdptl,  // UDP/TLS/UDPTL
+  kOther,      // anything else (RTP/AVP, ...): passed through, not terminated
 };
 Transport classify(std::string_view proto);
-bool is_tls(Transport t);   // TCP/TLS/* and UDP/TLS/UDPTL
-bool is_tcp(Transport t);   // every TCP-based transport
+bool is_tls(Transport t);  // TCP/TLS/* and UDP/TLS/UDPTL
+bool is_tcp(Transport t);  // every TCP-based transport
 
-enum class Setup : uint8_t { kActive, kPassive, kActPass, kHoldConn };        // RFC 4145
-enum class ConnectionAttr : uint8_t { kNew, kExisting };                      // RFC 4145
+enum class Setup : uint8_t { kActive, kPassive, kActPass, kHoldConn };  // RFC 4145
+enum class ConnectionAttr : uint8_t { kNew, kExisting };                // RFC 4145
 
 // a=fingerprint:sha-256 AB:CD:... (RFC 8122). The hash is any digest OpenSSL knows by that name.
 struct Fingerprint {
-  std::string hash;             // lower case: "sha-256"
-  std::vector<uint8_t> digest;  // the bytes
+  std::string hash;               // lower case: "sha-256"
+  std::vector<uint8_t> digest;    // the bytes
   std::string to_string() const;  // "sha-256 AB:CD:..."
   friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
 };
@@ -76,8 +76,8 @@ Result<Fingerprint, SdpError> parse_fingerprint(std::string_view value);
 const evp_md_st* fingerprint_digest(std::string_view hash);
 
 struct MediaDescription {
-  std::string media;                 // "message", "application", "image", "audio", ...
-  std::optional<uint16_t> port;      // absent: "$"
+  std::string media;             // "message", "application", "image", "audio", ...
+  std::optional<uint16_t> port;  // absent: "$"
   std::optional<uint16_t> port_count;
   std::string proto;
   std::vector<std::string> formats;  // "*" for MSRP, "t38" for T.38
@@ -98,8 +98,8 @@ struct MediaDescription {
   Result<std::optional<ConnectionAttr>, SdpError> connection_attr() const;
   Result<std::vector<Fingerprint>, SdpError> fingerprints() const;
   std::optional<std::string> tls_id() const;
-  std::optional<std::string> e2ae() const;          // a=3ge2ae:requested / applied
-  std::vector<std::string> msrp_path() const;       // a=path URIs, in order
+  std::optional<std::string> e2ae() const;     // a=3ge2ae:requested / applied
+  std::vector<std::string> msrp_path() const;  // a=path URIs, in order
   std::vector<std::string> accept_types() const;
   std::optional<uint64_t> bandwidth(std::string_view type) const;
 

@@ -51,11 +51,12 @@ Result<void> check_aes_gcm_only(SSL_CTX* ctx) {
     const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers, i);
     const int nid = SSL_CIPHER_get_cipher_nid(c);
     if (nid != NID_aes_128_gcm && nid != NID_aes_256_gcm) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        std::string("TLS profile: suite ") + SSL_CIPHER_get_name(c) + " is not AES-GCM (the device offloads AES-GCM only)");
+      return make_error(ErrorCode::kInvalidArgument, std::string("TLS profile: suite ") + SSL_CIPHER_get_name(c) +
+                                                         " is not AES-GCM (the device offloads AES-GCM only)");
     }
     if (SSL_CIPHER_get_kx_nid(c) != NID_kx_ecdhe && SSL_CIPHER_get_kx_nid(c) != NID_kx_any) {
-      return make_error(ErrorCode::kInvalidArgument, std::string("TLS profile: suite ") + SSL_CIPHER_get_name(c) + " is not ECDHE");
+      return make_error(ErrorCode::kInvalidArgument,
+                        std::string("TLS profile: suite ") + SSL_CIPHER_get_name(c) + " is not ECDHE");
     }
   }
   return ok_result();
@@ -64,7 +65,7 @@ Result<void> check_aes_gcm_only(SSL_CTX* ctx) {
 }  // namespace
 
 Result<std::unique_ptr<TlsContext>> TlsContext::create(const Identity& identity, const Profile& profile,
-                                                        std::shared_ptr<TicketKeys> ticket_keys, Transport transport) {
+                                                       std::shared_ptr<TicketKeys> ticket_keys, Transport transport) {
   if (!ticket_keys) ticket_keys = std::make_shared<TicketKeys>(profile.ticket_key_period);
   std::unique_ptr<TlsContext> c(new TlsContext(profile, std::move(ticket_keys), transport));
   RAND_priv_bytes(c->cookie_secret_.data(), static_cast<int>(c->cookie_secret_.size()));
@@ -91,7 +92,8 @@ Result<SslCtxPtr> TlsContext::make_ctx(Role role, const Identity& identity) {
   SSL_CTX_set_min_proto_version(x, min);
   SSL_CTX_set_max_proto_version(x, max);
   if (SSL_CTX_set_cipher_list(x, profile_.tls12_ciphers.c_str()) != 1) {
-    return make_error(ErrorCode::kInvalidArgument, "TLS profile: bad TLS 1.2 cipher list '" + profile_.tls12_ciphers + "'");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "TLS profile: bad TLS 1.2 cipher list '" + profile_.tls12_ciphers + "'");
   }
   if (SSL_CTX_set_ciphersuites(x, profile_.tls13_suites.c_str()) != 1) {
     return make_error(ErrorCode::kInvalidArgument, "TLS profile: bad TLS 1.3 suites '" + profile_.tls13_suites + "'");
@@ -140,7 +142,8 @@ Result<SslCtxPtr> TlsContext::make_ctx(Role role, const Identity& identity) {
       SSL_CTX_set_cookie_verify_cb(x, cookie_verify);
     }
   }
-  if (SSL_CTX_use_certificate(x, identity.certificate()) != 1 || SSL_CTX_use_PrivateKey(x, identity.private_key()) != 1) {
+  if (SSL_CTX_use_certificate(x, identity.certificate()) != 1 ||
+      SSL_CTX_use_PrivateKey(x, identity.private_key()) != 1) {
     return make_error(ErrorCode::kInvalidArgument, "TLS: cannot use the certificate: " + openssl_error_text());
   }
   return ctx;
@@ -148,7 +151,8 @@ Result<SslCtxPtr> TlsContext::make_ctx(Role role, const Identity& identity) {
 
 Result<void> TlsContext::use_identity(const Identity& identity) {
   for (SSL_CTX* x : {client_.get(), server_.get()}) {
-    if (SSL_CTX_use_certificate(x, identity.certificate()) != 1 || SSL_CTX_use_PrivateKey(x, identity.private_key()) != 1) {
+    if (SSL_CTX_use_certificate(x, identity.certificate()) != 1 ||
+        SSL_CTX_use_PrivateKey(x, identity.private_key()) != 1) {
       return make_error(ErrorCode::kInvalidArgument, "TLS: cannot use the certificate: " + openssl_error_text());
     }
   }

@@ -49,7 +49,7 @@ class SessionHooks {
 class TlsContext {
  public:
   static Result<std::unique_ptr<TlsContext>> create(const Identity& identity, const Profile& profile,
-                                                     std::shared_ptr<TicketKeys> ticket_keys, Transport transport);
+                                                    std::shared_ptr<TicketKeys> ticket_keys, Transport transport);
 
   // A new SSL object for one session in `role`, talking to `hooks`.
   Result<SslPtr> new_ssl(Role role, SessionHooks* hooks, bool require_peer_certificate);
@@ -68,8 +68,8 @@ class TlsContext {
       : profile_(p), ticket_keys_(std::move(keys)), transport_(t) {}
   Result<SslCtxPtr> make_ctx(Role role, const Identity& identity);
 
-  static int ticket_callback(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
-                             EVP_MAC_CTX* mac, int encrypt);
+  static int ticket_callback(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
+                             int encrypt);
   static int cookie_generate(SSL* ssl, unsigned char* cookie, unsigned int* length);
   static int cookie_verify(SSL* ssl, const unsigned char* cookie, unsigned int length);
   bool cookie_for(SSL* ssl, std::array<uint8_t, 32>& out) const;

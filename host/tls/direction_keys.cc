@@ -49,13 +49,16 @@ Result<std::vector<device::Completion>> DirectionKeys::run_wire(std::vector<devi
   device::Device& dev = pool_->device();
   if (auto r = dev.submit(std::move(jobs)); !r) return r.error();
   std::vector<device::Completion> done = dev.drain();
-  if (done.size() != n) return make_error(ErrorCode::kDeviceError, "device returned " + std::to_string(done.size()) + " of " + std::to_string(n) + " records");
+  if (done.size() != n)
+    return make_error(ErrorCode::kDeviceError,
+                      "device returned " + std::to_string(done.size()) + " of " + std::to_string(n) + " records");
   std::sort(done.begin(), done.end(), [](const auto& a, const auto& b) { return a.cookie < b.cookie; });
   // A backend that returned the plaintext in `output` (sim, xrt: it came off the card's stream)
   // still delivers it where the caller asked.
   for (size_t i = 0; i < n; ++i) {
     device::Completion& c = done[i];
-    if (into[i].empty() || c.wrote_into || c.status != device::Status::kOk || c.output.size() > into[i].size()) continue;
+    if (into[i].empty() || c.wrote_into || c.status != device::Status::kOk || c.output.size() > into[i].size())
+      continue;
     std::copy(c.output.begin(), c.output.end(), into[i].begin());
     c.wrote_into = true;
     c.output_length = c.output.size();

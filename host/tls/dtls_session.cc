@@ -79,7 +79,8 @@ class DatagramSink {
 
 }  // namespace
 
-Result<std::unique_ptr<DtlsSession>> DtlsSession::create(TlsContext& context, device::SlotPool& slots, Options options) {
+Result<std::unique_ptr<DtlsSession>> DtlsSession::create(TlsContext& context, device::SlotPool& slots,
+                                                         Options options) {
   if (context.transport() != Transport::kDatagram) {
     return make_error(ErrorCode::kInvalidArgument, "a DTLS session needs a datagram (DTLS) context");
   }
@@ -126,7 +127,8 @@ void DtlsSession::drive_handshake() {
   }
   const int e = SSL_get_error(ssl_.get(), r);
   if (e == SSL_ERROR_WANT_READ) return;
-  const Release why = peer_check_.or_else(ReleaseCause::kHandshakeFailed, "DTLS handshake failed: " + openssl_error_text());
+  const Release why =
+      peer_check_.or_else(ReleaseCause::kHandshakeFailed, "DTLS handshake failed: " + openssl_error_text());
   release_now(why.cause, why.reason);
 }
 
@@ -199,7 +201,8 @@ void DtlsSession::offloaded_datagram(std::span<const uint8_t> datagram) {
       ++info_.replayed;
       continue;
     }
-    auto done = rx_.run_wire(device::Job{0, 0, device::Op::kUnprotect, 0, 0, std::vector<uint8_t>(r.bytes.begin(), r.bytes.end())});
+    auto done = rx_.run_wire(
+        device::Job{0, 0, device::Op::kUnprotect, 0, 0, std::vector<uint8_t>(r.bytes.begin(), r.bytes.end())});
     if (!done || done->status != device::Status::kOk) {
       ++info_.bad_records;  // silently discarded (RFC 6347 §4.1.2.7)
       continue;
@@ -224,8 +227,7 @@ void DtlsSession::offloaded_datagram(std::span<const uint8_t> datagram) {
         ++info_.handshake_retransmissions;
         feed_openssl(r.bytes);
         break;
-      default:
-        ++info_.bad_records;
+      default: ++info_.bad_records;
     }
   }
 }
@@ -257,19 +259,25 @@ void DtlsSession::collect_openssl_output() {
         rebuilt.insert(rebuilt.end(), r.bytes.begin(), r.bytes.end());
         continue;
       }
-      auto opened = tx_.run_at_openssl_sequence(device::Op::kUnprotect, 0, std::vector<uint8_t>(r.bytes.begin(), r.bytes.end()));
+      auto opened =
+          tx_.run_at_openssl_sequence(device::Op::kUnprotect, 0, std::vector<uint8_t>(r.bytes.begin(), r.bytes.end()));
       if (!opened || opened->status != device::Status::kOk) continue;
-      auto wire = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, opened->content_type, 0, std::move(opened->output)});
-      if (wire && wire->status == device::Status::kOk) rebuilt.insert(rebuilt.end(), wire->output.begin(), wire->output.end());
+      auto wire =
+          tx_.run_wire(device::Job{0, 0, device::Op::kProtect, opened->content_type, 0, std::move(opened->output)});
+      if (wire && wire->status == device::Status::kOk)
+        rebuilt.insert(rebuilt.end(), wire->output.begin(), wire->output.end());
     }
     if (!rebuilt.empty()) out_.push_back(std::move(rebuilt));
   }
 }
 
 Result<void> DtlsSession::send(std::span<const uint8_t> payload) {
-  if (phase_ != Phase::kOffloaded) return make_error(ErrorCode::kInvalidArgument, "the DTLS session is not established");
-  if (payload.size() > kMaxPayload) return make_error(ErrorCode::kInvalidArgument, "a DTLS record holds at most 16384 bytes");
-  auto done = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kApplicationData, 0, std::vector<uint8_t>(payload.begin(), payload.end())});
+  if (phase_ != Phase::kOffloaded)
+    return make_error(ErrorCode::kInvalidArgument, "the DTLS session is not established");
+  if (payload.size() > kMaxPayload)
+    return make_error(ErrorCode::kInvalidArgument, "a DTLS record holds at most 16384 bytes");
+  auto done = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kApplicationData, 0,
+                                       std::vector<uint8_t>(payload.begin(), payload.end())});
   if (!done || done->status != device::Status::kOk) {
     release_now(ReleaseCause::kDeviceError, "device: cannot protect a DTLS record");
     return make_error(ErrorCode::kDeviceError, "protect failed");

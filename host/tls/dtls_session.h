@@ -44,9 +44,9 @@ class DtlsSession final : private SessionHooks {
     std::string cipher;
     bool offloaded = false;
     uint64_t records_in = 0, records_out = 0;
-    uint64_t replayed = 0;    // dropped: sequence number already seen or left of the window
-    uint64_t old_epoch = 0;   // dropped: an epoch other than the current one
-    uint64_t bad_records = 0; // dropped: malformed or failed authentication on the device
+    uint64_t replayed = 0;     // dropped: sequence number already seen or left of the window
+    uint64_t old_epoch = 0;    // dropped: an epoch other than the current one
+    uint64_t bad_records = 0;  // dropped: malformed or failed authentication on the device
     uint64_t handshake_retransmissions = 0;
   };
 

@@ -11,7 +11,8 @@ namespace mediasec::tls {
 Result<sdp::Fingerprint> fingerprint_of(X509* cert, std::string_view hash) {
   if (cert == nullptr) return make_error(ErrorCode::kInvalidArgument, "no certificate to fingerprint");
   const EVP_MD* md = sdp::fingerprint_digest(hash);
-  if (md == nullptr) return make_error(ErrorCode::kInvalidArgument, "unknown fingerprint hash '" + std::string(hash) + "'");
+  if (md == nullptr)
+    return make_error(ErrorCode::kInvalidArgument, "unknown fingerprint hash '" + std::string(hash) + "'");
   sdp::Fingerprint fp;
   fp.hash = ascii_lowercase(hash);
   fp.digest.resize(static_cast<size_t>(EVP_MD_get_size(md)));

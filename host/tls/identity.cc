@@ -31,12 +31,16 @@ Result<Identity> Identity::load(const std::filesystem::path& cert_pem, const std
   auto cf = open_file(cert_pem, "r");
   if (!cf) return cf.error();
   X509Ptr cert(PEM_read_X509(cf->get(), nullptr, nullptr, nullptr));
-  if (!cert) return make_error(ErrorCode::kInvalidArgument, cert_pem.string() + ": not a PEM certificate (" + openssl_error_text() + ")");
+  if (!cert)
+    return make_error(ErrorCode::kInvalidArgument,
+                      cert_pem.string() + ": not a PEM certificate (" + openssl_error_text() + ")");
   auto kf = open_file(key_pem, "r");
   if (!kf) return kf.error();
   PkeyPtr key(PEM_read_PrivateKey(kf->get(), nullptr, nullptr, nullptr));
   // The error text never includes the key: OpenSSL reports only what failed.
-  if (!key) return make_error(ErrorCode::kInvalidArgument, key_pem.string() + ": not a PEM private key (" + openssl_error_text() + ")");
+  if (!key)
+    return make_error(ErrorCode::kInvalidArgument,
+                      key_pem.string() + ": not a PEM private key (" + openssl_error_text() + ")");
   if (X509_check_private_key(cert.get(), key.get()) != 1) {
     ERR_clear_error();
     return make_error(ErrorCode::kInvalidArgument, key_pem.string() + " is not the key of " + cert_pem.string());
@@ -87,7 +91,8 @@ Result<void> Identity::save(const std::filesystem::path& cert_pem, const std::fi
   {
     auto cf = open_file(cert_pem, "w");
     if (!cf) return cf.error();
-    if (PEM_write_X509(cf->get(), cert_.get()) != 1) return make_error(ErrorCode::kInternal, "cannot write " + cert_pem.string());
+    if (PEM_write_X509(cf->get(), cert_.get()) != 1)
+      return make_error(ErrorCode::kInternal, "cannot write " + cert_pem.string());
   }
   // The key file is created readable by its owner only, before any key byte is written.
   const mode_t old = ::umask(077);
@@ -101,6 +106,8 @@ Result<void> Identity::save(const std::filesystem::path& cert_pem, const std::fi
   return ok_result();
 }
 
-Result<sdp::Fingerprint> Identity::fingerprint(std::string_view hash) const { return fingerprint_of(cert_.get(), hash); }
+Result<sdp::Fingerprint> Identity::fingerprint(std::string_view hash) const {
+  return fingerprint_of(cert_.get(), hash);
+}
 
 }  // namespace mediasec::tls

@@ -15,7 +15,9 @@ namespace mediasec::tls {
 template <auto Free>
 struct OpenSslFree {
   template <class T>
-  void operator()(T* p) const { Free(p); }
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
 
 using SslCtxPtr = std::unique_ptr<SSL_CTX, OpenSslFree<SSL_CTX_free>>;

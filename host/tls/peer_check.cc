@@ -24,9 +24,12 @@ bool PeerCheck::accept(X509* leaf) {
                   "the peer presented a different certificate in a renegotiation (" + digest->to_string() + ")");
   }
   if (fingerprints_.empty()) {
-    if (require_) return refuse(ReleaseCause::kFingerprintMismatch, "no a=fingerprint to authenticate the peer's certificate against");
+    if (require_)
+      return refuse(ReleaseCause::kFingerprintMismatch,
+                    "no a=fingerprint to authenticate the peer's certificate against");
   } else if (!matches_any(leaf, fingerprints_)) {
-    return refuse(ReleaseCause::kFingerprintMismatch, "the peer's certificate (" + describe(leaf, fingerprints_.front().hash) +
+    return refuse(ReleaseCause::kFingerprintMismatch, "the peer's certificate (" +
+                                                          describe(leaf, fingerprints_.front().hash) +
                                                           ") matches no a=fingerprint of the Remote descriptor");
   }
   if (accepted_.digest.empty()) accepted_ = std::move(*digest);

@@ -15,7 +15,8 @@ namespace mediasec::tls {
 
 class PeerCheck {
  public:
-  PeerCheck(std::vector<sdp::Fingerprint> fingerprints, bool require) : fingerprints_(std::move(fingerprints)), require_(require) {}
+  PeerCheck(std::vector<sdp::Fingerprint> fingerprints, bool require)
+      : fingerprints_(std::move(fingerprints)), require_(require) {}
 
   // True to accept `leaf`; otherwise failure() and reason() say why.
   bool accept(X509* leaf);

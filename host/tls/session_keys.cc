@@ -14,7 +14,9 @@ Result<Suite> suite_of(const SSL_CIPHER* cipher) {
   switch (SSL_CIPHER_get_cipher_nid(cipher)) {
     case NID_aes_128_gcm: s.cipher = device::Cipher::kAes128Gcm; break;
     case NID_aes_256_gcm: s.cipher = device::Cipher::kAes256Gcm; break;
-    default: return make_error(ErrorCode::kInvalidArgument, std::string("suite ") + SSL_CIPHER_get_name(cipher) + " is not AES-GCM");
+    default:
+      return make_error(ErrorCode::kInvalidArgument,
+                        std::string("suite ") + SSL_CIPHER_get_name(cipher) + " is not AES-GCM");
   }
   const EVP_MD* md = SSL_CIPHER_get_handshake_digest(cipher);
   s.hash = md != nullptr && EVP_MD_get_type(md) == NID_sha384 ? SuiteHash::kSha384 : SuiteHash::kSha256;

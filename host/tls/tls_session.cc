@@ -12,7 +12,7 @@ namespace mediasec::tls {
 namespace {
 
 constexpr size_t kHeader = 5;
-constexpr size_t kMaxPlaintext = 16384;                 // 2^14 (RFC 8446 §5.1, RFC 5246 §6.2.1)
+constexpr size_t kMaxPlaintext = 16384;                  // 2^14 (RFC 8446 §5.1, RFC 5246 §6.2.1)
 constexpr size_t kMaxRecordBody = kMaxPlaintext + 2048;  // the largest TLSCiphertext of TLS 1.2
 constexpr uint8_t kChangeCipherSpec = 20, kAlert = 21, kHandshake = 22, kApplicationData = 23;
 constexpr uint8_t kKeyUpdate = 24;
@@ -27,7 +27,8 @@ size_t body_length(std::span<const uint8_t> header) { return static_cast<size_t>
 bool has_handshake_message(std::span<const uint8_t> plaintext, uint8_t type) {
   for (size_t i = 0; i + 4 <= plaintext.size();) {
     if (plaintext[i] == type) return true;
-    const size_t len = static_cast<size_t>(plaintext[i + 1]) << 16 | static_cast<size_t>(plaintext[i + 2]) << 8 | plaintext[i + 3];
+    const size_t len =
+        static_cast<size_t>(plaintext[i + 1]) << 16 | static_cast<size_t>(plaintext[i + 2]) << 8 | plaintext[i + 3];
     i += 4 + len;
   }
   return false;
@@ -154,7 +155,8 @@ size_t TlsSession::process_inbound(std::span<const uint8_t> data) {
     while (records.size() < limit && data.size() - end >= kHeader) {
       const size_t len = body_length(data.subspan(end, kHeader));
       if (len > kMaxRecordBody) {
-        fail(ReleaseCause::kBadRecord, "a record of " + std::to_string(len) + " bytes exceeds the TLS limit", kRecordOverflow);
+        fail(ReleaseCause::kBadRecord, "a record of " + std::to_string(len) + " bytes exceeds the TLS limit",
+             kRecordOverflow);
         return data.size();
       }
       if (data.size() - end < kHeader + len) break;
@@ -187,7 +189,8 @@ void TlsSession::advance_handshake() {
   }
   const int e = SSL_get_error(ssl_.get(), r);
   if (e == SSL_ERROR_WANT_READ) return;
-  const Release why = peer_check_.or_else(ReleaseCause::kHandshakeFailed, "TLS handshake failed: " + openssl_error_text());
+  const Release why =
+      peer_check_.or_else(ReleaseCause::kHandshakeFailed, "TLS handshake failed: " + openssl_error_text());
   release_now(why.cause, why.reason);
 }
 
@@ -286,7 +289,8 @@ Result<void> TlsSession::load_tls13_keys() {
   const bool client = options_.role == Role::kClient;
   SecretBytes& mine = client ? *client_secret : *server_secret;
   SecretBytes& theirs = client ? *server_secret : *client_secret;
-  for (auto [keys, secret, op] : {std::tuple{&tx_, &mine, device::Op::kProtect}, std::tuple{&rx_, &theirs, device::Op::kUnprotect}}) {
+  for (auto [keys, secret, op] :
+       {std::tuple{&tx_, &mine, device::Op::kProtect}, std::tuple{&rx_, &theirs, device::Op::kUnprotect}}) {
     auto config = tls13_keys(cipher_, hash_, secret->bytes());
     if (!config) return config.error();
     auto r = keys->load(slots_, *config, op, 0, *secret);
@@ -318,7 +322,8 @@ size_t TlsSession::offloaded_records(const std::vector<std::span<const uint8_t>>
     const uint8_t type = rec[0];
     const uint16_t version = static_cast<uint16_t>(rec[1] << 8 | rec[2]);
     if (version != device::kTlsVersion12) {
-      fail(ReleaseCause::kBadRecord, "a record with version " + std::to_string(version) + " after the handshake", kProtocolVersion);
+      fail(ReleaseCause::kBadRecord, "a record with version " + std::to_string(version) + " after the handshake",
+           kProtocolVersion);
       return records.size();
     }
     if (tls13_ ? type != kApplicationData : (type < kChangeCipherSpec || type > kApplicationData)) {
@@ -398,7 +403,8 @@ bool TlsSession::tls13_post_handshake(uint8_t content_type, std::span<const uint
       fail(ReleaseCause::kBadRecord, "a truncated handshake message", kDecodeError);
       return false;
     }
-    const size_t len = static_cast<size_t>(plaintext[i + 1]) << 16 | static_cast<size_t>(plaintext[i + 2]) << 8 | plaintext[i + 3];
+    const size_t len =
+        static_cast<size_t>(plaintext[i + 1]) << 16 | static_cast<size_t>(plaintext[i + 2]) << 8 | plaintext[i + 3];
     if (plaintext[i] != kKeyUpdate) {
       fail(ReleaseCause::kBadRecord, "handshake message " + std::to_string(plaintext[i]) + " after the handshake",
            kUnexpectedMessage);
@@ -431,7 +437,8 @@ void TlsSession::send_key_update(bool request_peer) {
   }
   output_.insert(output_.end(), wire->output.begin(), wire->output.end());
   ++info_.key_updates_sent;
-  if (auto r = next_tls13_keys(true); !r) fail(ReleaseCause::kDeviceError, "cannot load the new write keys: " + r.error().message, kInternalError);
+  if (auto r = next_tls13_keys(true); !r)
+    fail(ReleaseCause::kDeviceError, "cannot load the new write keys: " + r.error().message, kInternalError);
 }
 
 bool TlsSession::to_openssl(uint8_t content_type, std::vector<uint8_t> plaintext) {
@@ -562,8 +569,9 @@ Result<void> TlsSession::protect_and_write(std::span<const uint8_t> data) {
   std::vector<device::Job> jobs;
   for (size_t at = 0; at < data.size(); at += kMaxPlaintext) {
     const size_t n = std::min(kMaxPlaintext, data.size() - at);
-    jobs.push_back(device::Job{0, 0, device::Op::kProtect, kApplicationData, 0,
-                               std::vector<uint8_t>(data.begin() + static_cast<long>(at), data.begin() + static_cast<long>(at + n))});
+    jobs.push_back(device::Job{
+        0, 0, device::Op::kProtect, kApplicationData, 0,
+        std::vector<uint8_t>(data.begin() + static_cast<long>(at), data.begin() + static_cast<long>(at + n))});
   }
   if (jobs.empty()) return ok_result();
   auto done = tx_.run_wire(std::move(jobs));
@@ -579,12 +587,14 @@ Result<void> TlsSession::protect_and_write(std::span<const uint8_t> data) {
   }
   for (const device::Completion& c : *done) {
     if (c.status != device::Status::kOk) {
-      fail(ReleaseCause::kDeviceError, std::string("device: protect failed (") + device::to_string(c.status) + ")", kInternalError);
+      fail(ReleaseCause::kDeviceError, std::string("device: protect failed (") + device::to_string(c.status) + ")",
+           kInternalError);
       return make_error(ErrorCode::kDeviceError, "protect failed");
     }
     output_.insert(output_.end(), c.output.begin(), c.output.end());
     ++info_.records_out;
-    info_.bytes_out += c.output.size() - device::record_overhead(tls13_ ? device::Framing::kTls13 : device::Framing::kTls12);
+    info_.bytes_out +=
+        c.output.size() - device::record_overhead(tls13_ ? device::Framing::kTls13 : device::Framing::kTls12);
   }
   return ok_result();
 }
@@ -644,9 +654,11 @@ void TlsSession::transport_closed() {
 }
 
 Result<void> TlsSession::renegotiate() {
-  if (phase_ != Phase::kOffloaded || tls13_) return make_error(ErrorCode::kInvalidArgument, "renegotiation needs an established TLS 1.2 session");
+  if (phase_ != Phase::kOffloaded || tls13_)
+    return make_error(ErrorCode::kInvalidArgument, "renegotiation needs an established TLS 1.2 session");
   if (in_handshake_) return make_error(ErrorCode::kBusy, "a handshake is already in progress");
-  if (SSL_renegotiate(ssl_.get()) != 1) return make_error(ErrorCode::kInvalidArgument, "OpenSSL refused to renegotiate: " + openssl_error_text());
+  if (SSL_renegotiate(ssl_.get()) != 1)
+    return make_error(ErrorCode::kInvalidArgument, "OpenSSL refused to renegotiate: " + openssl_error_text());
   SSL_do_handshake(ssl_.get());
   collect_openssl_output();
   note_handshake_progress();
@@ -655,7 +667,8 @@ Result<void> TlsSession::renegotiate() {
 }
 
 Result<void> TlsSession::update_keys(bool request_peer) {
-  if (phase_ != Phase::kOffloaded || !tls13_) return make_error(ErrorCode::kInvalidArgument, "KeyUpdate needs an established TLS 1.3 session");
+  if (phase_ != Phase::kOffloaded || !tls13_)
+    return make_error(ErrorCode::kInvalidArgument, "KeyUpdate needs an established TLS 1.3 session");
   if (!ssl_) {
     send_key_update(request_peer);
     after_call();
@@ -680,7 +693,8 @@ void TlsSession::fail(ReleaseCause cause, std::string reason, int alert) {
 
 void TlsSession::send_alert(uint8_t level, uint8_t description) {
   auto wire = tx_.run_wire(device::Job{0, 0, device::Op::kProtect, kAlert, 0, {level, description}});
-  if (wire && wire->status == device::Status::kOk) output_.insert(output_.end(), wire->output.begin(), wire->output.end());
+  if (wire && wire->status == device::Status::kOk)
+    output_.insert(output_.end(), wire->output.begin(), wire->output.end());
 }
 
 void TlsSession::release_now(ReleaseCause cause, std::string reason) {

@@ -49,8 +49,7 @@ bool expand_label(SuiteHash hash, std::span<const uint8_t> secret, const std::st
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest_name(hash)), 0),
       OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(secret.data()), secret.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
-      OSSL_PARAM_construct_end()};
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()), OSSL_PARAM_construct_end()};
   return derive(ctx->get(), params, out);
 }
 
@@ -74,8 +73,7 @@ Result<Tls12Keys> tls12_keys(device::Cipher cipher, SuiteHash hash, std::span<co
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest_name(hash)), 0),
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<uint8_t*>(master_secret.data()),
                                         master_secret.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed.data(), seed.size()),
-      OSSL_PARAM_construct_end()};
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed.data(), seed.size()), OSSL_PARAM_construct_end()};
   if (!derive(ctx->get(), params, block)) {
     return make_error(ErrorCode::kInternal, "TLS1-PRF key expansion failed");
   }
@@ -118,7 +116,8 @@ Result<std::vector<uint8_t>> tls13_next_secret(SuiteHash hash, std::span<const u
     return make_error(ErrorCode::kInvalidArgument, "TLS 1.3 traffic secret has the wrong length for its hash");
   }
   std::vector<uint8_t> next(hash_bytes(hash));
-  if (!expand_label(hash, traffic_secret, "traffic upd", next)) return make_error(ErrorCode::kInternal, "HKDF-Expand-Label failed");
+  if (!expand_label(hash, traffic_secret, "traffic upd", next))
+    return make_error(ErrorCode::kInternal, "HKDF-Expand-Label failed");
   return next;
 }
 

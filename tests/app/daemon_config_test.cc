@@ -68,7 +68,8 @@ listen = "0.0.0.0:9744"
 [log]
 level = "debug"
 file = "log/mediasecd.log"
-)", kSource);
+)",
+                        kSource);
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->backend, "sim:lanes=4");
   EXPECT_EQ(c->profile, h248::Profile::kIx);
@@ -103,7 +104,9 @@ file = "log/mediasecd.log"
 }
 
 TEST(DaemonConfig, AnOperatorsProfileNameWins) {
-  auto c = parse_config("[h248]\nmgcs = [\"10.0.0.1:2944\"]\nprofile = \"mp\"\nprofile_name = \"Operator_Mp\"\nprofile_version = 4\n", kSource);
+  auto c = parse_config(
+      "[h248]\nmgcs = [\"10.0.0.1:2944\"]\nprofile = \"mp\"\nprofile_name = \"Operator_Mp\"\nprofile_version = 4\n",
+      kSource);
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->association.profile.name, "Operator_Mp");
   EXPECT_EQ(c->association.profile.version, 4u);
@@ -112,21 +115,31 @@ TEST(DaemonConfig, AnOperatorsProfileNameWins) {
 TEST(DaemonConfig, BadFilesAreRefusedWithFileLineAndKey) {
   const std::string mgc = "[h248]\nmgcs = [\"10.0.0.1:2944\"]\n";
   EXPECT_EQ(ErrorOf(mgc + "typo = 1\n"), std::string(kSource) + ":3: h248.typo: unknown key");
-  EXPECT_EQ(ErrorOf(mgc + "[tls]\nrenegotiation = \"yes\"\n"), std::string(kSource) + ":4: tls.renegotiation: expected true or false");
-  EXPECT_NE(ErrorOf(mgc + "transport = \"sctp\"\n").find(":3: h248.transport: 'sctp' is not one of tcp, udp"), std::string::npos);
+  EXPECT_EQ(ErrorOf(mgc + "[tls]\nrenegotiation = \"yes\"\n"),
+            std::string(kSource) + ":4: tls.renegotiation: expected true or false");
+  EXPECT_NE(ErrorOf(mgc + "transport = \"sctp\"\n").find(":3: h248.transport: 'sctp' is not one of tcp, udp"),
+            std::string::npos);
   EXPECT_NE(ErrorOf(mgc + "version = 4\n").find("h248.version: must be between 1 and 3"), std::string::npos);
-  EXPECT_NE(ErrorOf(mgc + "max_message_size = 70000\n").find("h248.max_message_size: must be between 0 and 65507"), std::string::npos);
-  EXPECT_NE(ErrorOf("[h248]\nmgcs = [\"10.0.0.1\"]\n").find(":2: h248.mgcs: '10.0.0.1' is not host:port"), std::string::npos);
+  EXPECT_NE(ErrorOf(mgc + "max_message_size = 70000\n").find("h248.max_message_size: must be between 0 and 65507"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[h248]\nmgcs = [\"10.0.0.1\"]\n").find(":2: h248.mgcs: '10.0.0.1' is not host:port"),
+            std::string::npos);
   EXPECT_NE(ErrorOf("[h248]\nmgcs = [\"10.0.0.1:99999\"]\n").find("has no valid port"), std::string::npos);
   EXPECT_NE(ErrorOf("[h248]\nmgcs = []\n").find("expected a list"), std::string::npos);
-  EXPECT_NE(ErrorOf("[media]\naddress = \"127.0.0.1\"\n").find("h248.mgcs: at least one MGC is required"), std::string::npos);
+  EXPECT_NE(ErrorOf("[media]\naddress = \"127.0.0.1\"\n").find("h248.mgcs: at least one MGC is required"),
+            std::string::npos);
   EXPECT_NE(ErrorOf(mgc + "[tls]\ncertificate = \"a.pem\"\n").find("give both certificate and key"), std::string::npos);
-  EXPECT_NE(ErrorOf(mgc + "[tls]\nmin_version = \"1.3\"\nmax_version = \"1.2\"\n").find("min_version is above max_version"), std::string::npos);
+  EXPECT_NE(
+      ErrorOf(mgc + "[tls]\nmin_version = \"1.3\"\nmax_version = \"1.2\"\n").find("min_version is above max_version"),
+      std::string::npos);
   EXPECT_NE(ErrorOf(mgc + "[log]\nlevel = \"loud\"\n").find("log.level: 'loud' is not one of"), std::string::npos);
   EXPECT_NE(ErrorOf(mgc + "[metrics]\nlisten = \"9744\"\n").find("metrics.listen"), std::string::npos);
-  EXPECT_NE(ErrorOf(mgc + "[h248.rename]\n\"tlscn\" = \"x\"\n").find("expected \"package/element\""), std::string::npos);
-  EXPECT_NE(ErrorOf(mgc + "[h248.timers]\nprovisional_ms = 0\n").find("h248.timers.provisional_ms: must be between"), std::string::npos);
-  EXPECT_NE(ErrorOf(mgc + "[media]\nworkers = 300\n").find(":4: media.workers: must be between 0 and 256"), std::string::npos);
+  EXPECT_NE(ErrorOf(mgc + "[h248.rename]\n\"tlscn\" = \"x\"\n").find("expected \"package/element\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(mgc + "[h248.timers]\nprovisional_ms = 0\n").find("h248.timers.provisional_ms: must be between"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(mgc + "[media]\nworkers = 300\n").find(":4: media.workers: must be between 0 and 256"),
+            std::string::npos);
   EXPECT_NE(ErrorOf("media = 3\n").find(":1: media: expected a table"), std::string::npos);
   // Not TOML at all: the parser's own message, with the line.
   EXPECT_NE(ErrorOf("[h248\nmgcs = 1\n").find(std::string(kSource) + ":1: "), std::string::npos);

@@ -74,20 +74,23 @@ TEST_P(Borrowed, PlaintextGoesWhereTheJobSaysAndNowhereOnFailure) {
         job.output_into = buffer;
         auto opened = dev->run(std::move(job));
         ASSERT_TRUE(opened.ok());
-        const std::string what = std::string(device::to_string(framing)) + " " + std::to_string(n) + (tamper ? " tampered" : "");
+        const std::string what =
+            std::string(device::to_string(framing)) + " " + std::to_string(n) + (tamper ? " tampered" : "");
         if (tamper) {
           EXPECT_EQ(opened->status, device::Status::kAuthFail) << what;
           EXPECT_FALSE(opened->wrote_into) << what;
           EXPECT_TRUE(opened->output.empty()) << what;
-          EXPECT_NE(Bytes(buffer.begin(), buffer.begin() + static_cast<long>(n)), plain) << what << ": plaintext left behind";
+          EXPECT_NE(Bytes(buffer.begin(), buffer.begin() + static_cast<long>(n)), plain)
+              << what << ": plaintext left behind";
           continue;
         }
         EXPECT_EQ(opened->status, device::Status::kOk) << what;
         if (GetParam() == "sw") {
           EXPECT_TRUE(opened->wrote_into) << "sw writes where it is told";
         }
-        const Bytes got = opened->wrote_into ? Bytes(buffer.begin(), buffer.begin() + static_cast<long>(opened->output_length))
-                                             : opened->output;
+        const Bytes got = opened->wrote_into
+                              ? Bytes(buffer.begin(), buffer.begin() + static_cast<long>(opened->output_length))
+                              : opened->output;
         EXPECT_EQ(got, plain) << what;
         EXPECT_EQ(opened->content_type, 23) << what;
       }

@@ -46,8 +46,7 @@ Status ExpectedForFlip(Framing f, size_t pos) {
       if (pos == 0) return Status::kAuthFail;  // the type is authenticated through the AAD
       if (pos < 5) return Status::kBadRecord;  // version and length
       return Status::kAuthFail;
-    case Framing::kTls13:
-      return pos < 5 ? Status::kBadRecord : Status::kAuthFail;
+    case Framing::kTls13: return pos < 5 ? Status::kBadRecord : Status::kAuthFail;
     case Framing::kDtls12:
       if (pos == 0) return Status::kAuthFail;
       if (pos < 3) return Status::kBadRecord;
@@ -55,8 +54,7 @@ Status ExpectedForFlip(Framing f, size_t pos) {
       if (pos < 11) return Status::kAuthFail;  // sequence number: AAD
       if (pos < 13) return Status::kBadRecord;
       return Status::kAuthFail;
-    case Framing::kRaw:
-      return Status::kAuthFail;
+    case Framing::kRaw: return Status::kAuthFail;
   }
   return Status::kAuthFail;
 }

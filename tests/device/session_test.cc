@@ -33,8 +33,8 @@ using Pkey = tls::PkeyPtr;
 using Cert = tls::X509Ptr;
 
 struct Suite {
-  int version;         // TLS1_2_VERSION or TLS1_3_VERSION
-  const char* name;    // OpenSSL cipher (1.2) or ciphersuite (1.3) name
+  int version;       // TLS1_2_VERSION or TLS1_3_VERSION
+  const char* name;  // OpenSSL cipher (1.2) or ciphersuite (1.3) name
   Cipher cipher;
   tls::SuiteHash hash;
 };
@@ -49,7 +49,8 @@ std::pair<Pkey, Cert> SelfSigned() {
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("mediasec-test"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("mediasec-test"), -1, -1,
+                             0);
   X509_set_issuer_name(cert.get(), name);
   X509_sign(cert.get(), key.get(), EVP_sha256());
   return {std::move(key), std::move(cert)};
@@ -216,7 +217,8 @@ TEST_P(RealSession, DeviceOpensOpenSslRecordsAndOpenSslAcceptsDeviceRecords) {
     if (n == 0) continue;  // an empty record delivers nothing to SSL_read
     Bytes got(n);
     const int r = SSL_read(server.ssl(), got.data(), static_cast<int>(n));
-    ASSERT_EQ(r, static_cast<int>(n)) << "OpenSSL refused a device record: " << ERR_error_string(ERR_get_error(), nullptr);
+    ASSERT_EQ(r, static_cast<int>(n)) << "OpenSSL refused a device record: "
+                                      << ERR_error_string(ERR_get_error(), nullptr);
     EXPECT_EQ(got, msg);
   }
 

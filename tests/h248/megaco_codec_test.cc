@@ -38,7 +38,8 @@ class MegacoCodec : public ::testing::Test {
     for (const char* d : {"corpus", "megaco", "ours_compact", "ours_pretty", "megaco_of_compact", "megaco_of_pretty"})
       fs::create_directories(dir_ / d);
     setup_status_ = run(script() + " corpus " + (dir_ / "corpus").string());
-    if (setup_status_ == 0) setup_status_ = run(script() + " transcode " + (dir_ / "corpus").string() + " " + (dir_ / "megaco").string());
+    if (setup_status_ == 0)
+      setup_status_ = run(script() + " transcode " + (dir_ / "corpus").string() + " " + (dir_ / "megaco").string());
     for (const auto& e : fs::directory_iterator(dir_ / "corpus")) names_.push_back(e.path().stem().string());
     std::sort(names_.begin(), names_.end());
   }
@@ -90,8 +91,11 @@ TEST_F(MegacoCodec, OurEncodingsDecodeInMegacoToTheSameRecord) {
     std::ofstream(dir_ / "ours_compact" / (name + ".txt")) << encode(*m, {Form::kCompact});
     std::ofstream(dir_ / "ours_pretty" / (name + ".txt")) << encode(*m, {Form::kPretty});
   }
-  ASSERT_EQ(run(script() + " transcode " + (dir_ / "ours_compact").string() + " " + (dir_ / "megaco_of_compact").string()), 0);
-  ASSERT_EQ(run(script() + " transcode " + (dir_ / "ours_pretty").string() + " " + (dir_ / "megaco_of_pretty").string()), 0);
+  ASSERT_EQ(
+      run(script() + " transcode " + (dir_ / "ours_compact").string() + " " + (dir_ / "megaco_of_compact").string()),
+      0);
+  ASSERT_EQ(
+      run(script() + " transcode " + (dir_ / "ours_pretty").string() + " " + (dir_ / "megaco_of_pretty").string()), 0);
   for (const std::string& name : names_) {
     for (const char* form : {"megaco_of_compact", "megaco_of_pretty"}) {
       fs::path err = dir_ / form / (name + ".error");

@@ -283,8 +283,9 @@ TEST_F(MegacoMgc, ReRegistersAsDisconnectedAfterLosingTheMgc) {
     }
     return std::string();
   };
-  auto first = std::make_unique<Subprocess>(std::vector<std::string>{
-      "erl", "-noshell", "-pa", MEDIASEC_MGC_PEER_DIR, "-run", "mgc_peer", "main", std::to_string(port), "pretty", "0"});
+  auto first =
+      std::make_unique<Subprocess>(std::vector<std::string>{"erl", "-noshell", "-pa", MEDIASEC_MGC_PEER_DIR, "-run",
+                                                            "mgc_peer", "main", std::to_string(port), "pretty", "0"});
   ASSERT_FALSE(wait_for_line(*first, "LISTENING").empty());
   AssociationConfig config;
   config.local_port = 0;
@@ -329,7 +330,8 @@ TEST_F(MegacoMgc, SegmentsRepliesLargerThanTheMgcAllowsAndResendsALostSegment) {
     for (size_t at = data.find("P="); at != std::string::npos; at = data.find("P=", at + 1)) {
       size_t i = at + 2;
       while (i < data.size() && std::isdigit(static_cast<unsigned char>(data[i]))) ++i;
-      if (i > at + 2 && data.compare(i, 2, "/2") == 0 && i + 2 < data.size() && (data[i + 2] == '{' || data[i + 2] == '/'))
+      if (i > at + 2 && data.compare(i, 2, "/2") == 0 && i + 2 < data.size() &&
+          (data[i + 2] == '{' || data[i + 2] == '/'))
         return true;
     }
     return false;

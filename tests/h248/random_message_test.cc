@@ -19,9 +19,10 @@ class Generator {
   Message message() {
     Message m;
     m.version = 3;
-    m.mid = pick({MessageId{MessageId::Kind::kIp4, "10.0.0.2", 2944}, MessageId{MessageId::Kind::kIp6, "2001:db8::1", 2944},
-                  MessageId{MessageId::Kind::kDomain, "mgc.example.net", std::nullopt},
-                  MessageId{MessageId::Kind::kDevice, "gw1", std::nullopt}});
+    m.mid =
+        pick({MessageId{MessageId::Kind::kIp4, "10.0.0.2", 2944}, MessageId{MessageId::Kind::kIp6, "2001:db8::1", 2944},
+              MessageId{MessageId::Kind::kDomain, "mgc.example.net", std::nullopt},
+              MessageId{MessageId::Kind::kDevice, "gw1", std::nullopt}});
     if (chance(0.03)) {
       m.error = error();
       return m;
@@ -41,7 +42,9 @@ class Generator {
     return *it;
   }
   uint32_t id() { return static_cast<uint32_t>(range(1, 1 << 30)); }
-  std::string name() { return pick<std::string>({"tlsbsc/role", "tcpbcc/est", "ipnapt/latch", "nt/jit", "x/y", "g/cause"}); }
+  std::string name() {
+    return pick<std::string>({"tlsbsc/role", "tcpbcc/est", "ipnapt/latch", "nt/jit", "x/y", "g/cause"});
+  }
   std::string value() {
     return pick<std::string>({"client", "7", "0.25", "\"two words\"", "\"\"", "ON", "abc-def", "$", "*", "X-1"});
   }
@@ -66,7 +69,8 @@ class Generator {
       p.form = PropertyParm::Form::kSublist;
       p.values = {value(), value(), value()};
     } else {
-      p.relation = pick({PropertyParm::Relation::kGreater, PropertyParm::Relation::kLess, PropertyParm::Relation::kNotEqual});
+      p.relation =
+          pick({PropertyParm::Relation::kGreater, PropertyParm::Relation::kLess, PropertyParm::Relation::kNotEqual});
       p.values = {value()};
     }
     return p;
@@ -77,16 +81,18 @@ class Generator {
     return v;
   }
   std::string sdp() {
-    return pick<std::string>({"v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\na=setup:actpass",
-                              "v=0\r\nc=IN IP4 192.0.2.7\r\nm=image 5000 UDP/TLS/UDPTL t38\r\na=fingerprint:SHA-256 AB:CD",
-                              "v=0", "a=weird:{braces}"});
+    return pick<std::string>(
+        {"v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\na=setup:actpass",
+         "v=0\r\nc=IN IP4 192.0.2.7\r\nm=image 5000 UDP/TLS/UDPTL t38\r\na=fingerprint:SHA-256 AB:CD", "v=0",
+         "a=weird:{braces}"});
   }
   StreamParms stream_parms() {
     StreamParms s;
     if (chance(0.7)) {
       LocalControlDescriptor lc;
-      if (chance(0.6)) lc.mode = pick({StreamMode::kSendOnly, StreamMode::kReceiveOnly, StreamMode::kSendReceive,
-                                       StreamMode::kInactive, StreamMode::kLoopback});
+      if (chance(0.6))
+        lc.mode = pick({StreamMode::kSendOnly, StreamMode::kReceiveOnly, StreamMode::kSendReceive,
+                        StreamMode::kInactive, StreamMode::kLoopback});
       if (chance(0.2)) lc.reserve_value = chance(0.5);
       if (chance(0.2)) lc.reserve_group = chance(0.5);
       lc.properties = properties(2);
@@ -102,7 +108,8 @@ class Generator {
     MediaDescriptor m;
     if (chance(0.3)) {
       TerminationStateDescriptor ts;
-      if (chance(0.5)) ts.service_state = pick({ServiceState::kTest, ServiceState::kOutOfService, ServiceState::kInService});
+      if (chance(0.5))
+        ts.service_state = pick({ServiceState::kTest, ServiceState::kOutOfService, ServiceState::kInService});
       if (chance(0.3)) ts.buffer = pick({EventBufferControl::kOff, EventBufferControl::kLockStep});
       ts.properties = properties(2);
       if (ts.service_state || ts.buffer || !ts.properties.empty()) m.termination_state = ts;
@@ -122,7 +129,8 @@ class Generator {
     if (chance(0.3)) s.duration = static_cast<uint32_t>(range(1, 10000));
     if (chance(0.2)) s.notify_completion = {"TimeOut", "OtherReason"};
     s.keep_active = chance(0.2);
-    if (chance(0.2)) s.direction = pick({SignalDirection::kInternal, SignalDirection::kExternal, SignalDirection::kBoth});
+    if (chance(0.2))
+      s.direction = pick({SignalDirection::kInternal, SignalDirection::kExternal, SignalDirection::kBoth});
     if (chance(0.2)) s.request_id = id();
     if (chance(0.1)) s.intersignal_delay = 30;
     s.parameters = properties(1);
@@ -145,7 +153,8 @@ class Generator {
     if (chance(0.2)) e.stream = 1;
     e.keep_active = chance(0.2);
     e.reset_events = chance(0.1);
-    if (chance(0.2)) e.notify_behaviour = pick({NotifyBehaviour::kImmediate, NotifyBehaviour::kNever, NotifyBehaviour::kRegulated});
+    if (chance(0.2))
+      e.notify_behaviour = pick({NotifyBehaviour::kImmediate, NotifyBehaviour::kNever, NotifyBehaviour::kRegulated});
     if (chance(0.1)) e.digit_map = DigitMapDescriptor{"dial", std::nullopt};
     if (depth < 2 && chance(0.15)) {
       EmbedDescriptor em;
@@ -176,9 +185,11 @@ class Generator {
       }
       case CommandType::kServiceChange: {
         ServiceChangeDescriptor sc;
-        sc.method = pick({ServiceChangeMethod::kRestart, ServiceChangeMethod::kForced, ServiceChangeMethod::kGraceful,
-                          ServiceChangeMethod::kDisconnected, ServiceChangeMethod::kHandOff, ServiceChangeMethod::kFailover});
-        if (chance(0.8)) sc.reason = pick<std::string>({"901 Cold Boot", "905 Termination taken out of service", "900"});
+        sc.method =
+            pick({ServiceChangeMethod::kRestart, ServiceChangeMethod::kForced, ServiceChangeMethod::kGraceful,
+                  ServiceChangeMethod::kDisconnected, ServiceChangeMethod::kHandOff, ServiceChangeMethod::kFailover});
+        if (chance(0.8))
+          sc.reason = pick<std::string>({"901 Cold Boot", "905 Termination taken out of service", "900"});
         if (chance(0.3)) sc.delay = 10;
         if (chance(0.3)) sc.address = "[10.0.0.9]:2944";
         if (chance(0.5)) sc.profile = "3GPP_Iq/1";
@@ -303,10 +314,10 @@ TEST(H248RandomMessages, MutationsNeverCrashTheDecoder) {
       std::string t = text;
       size_t at = rng() % t.size();
       switch (rng() % 4) {
-        case 0: t[at] = static_cast<char>(rng()); break;                 // flip a byte
-        case 1: t.erase(at, 1 + rng() % 8); break;                        // delete a run
+        case 0: t[at] = static_cast<char>(rng()); break;                                   // flip a byte
+        case 1: t.erase(at, 1 + rng() % 8); break;                                         // delete a run
         case 2: t.insert(at, std::string(1 + rng() % 4, "{}[],=\"\\"[rng() % 8])); break;  // structure
-        default: t.resize(at); break;                                     // truncate
+        default: t.resize(at); break;                                                      // truncate
       }
       auto m = decode(t);
       if (m.ok()) {

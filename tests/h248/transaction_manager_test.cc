@@ -49,10 +49,11 @@ class TransactionManagerTest : public ::testing::Test {
 
 TEST_F(TransactionManagerTest, RetransmitsWithBackOffThenTimesOut) {
   std::optional<RequestResult> result;
-  tm_.send_request({notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
+  tm_.send_request(
+      {notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
   EXPECT_EQ(tm_.take_output().size(), 1u);
   EXPECT_EQ(sent_at(t0_ + 50ms), 0u);
-  EXPECT_EQ(sent_at(t0_ + 100ms), 1u);   // after 100 ms
+  EXPECT_EQ(sent_at(t0_ + 100ms), 1u);  // after 100 ms
   EXPECT_EQ(sent_at(t0_ + 250ms), 0u);
   EXPECT_EQ(sent_at(t0_ + 300ms), 1u);   // then 200 ms later
   EXPECT_EQ(sent_at(t0_ + 700ms), 1u);   // then 400 ms (the cap)
@@ -67,7 +68,8 @@ TEST_F(TransactionManagerTest, RetransmitsWithBackOffThenTimesOut) {
 
 TEST_F(TransactionManagerTest, PendingStopsRetransmissionUntilTheLongTimer) {
   std::optional<RequestResult> result;
-  uint32_t id = tm_.send_request({notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
+  uint32_t id = tm_.send_request(
+      {notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
   tm_.take_output();
   tm_.receive(parse("!/3 [10.0.0.1]:2944\nPN=" + std::to_string(id) + "{}"), t0_ + 50ms);
   EXPECT_EQ(sent_at(t0_ + 1900ms), 0u);
@@ -119,7 +121,8 @@ TEST_F(TransactionManagerTest, PendingLimits) {
   t.own_pending_limit = 1;
   tm_.set_timers(t);
   std::optional<RequestResult> result;
-  uint32_t id = tm_.send_request({notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
+  uint32_t id = tm_.send_request(
+      {notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
   const Message pn = parse("!/3 [10.0.0.1]:2944\nPN=" + std::to_string(id) + "{}");
   tm_.receive(pn, t0_ + 10ms);
   tm_.receive(pn, t0_ + 20ms);
@@ -240,7 +243,8 @@ TEST_F(TransactionManagerTest, ReplyThatCannotBeSegmentedBecomesError533) {
 
 TEST_F(TransactionManagerTest, PutsASegmentedReplyToOurRequestBackTogether) {
   std::optional<RequestResult> result;
-  const uint32_t id = tm_.send_request({notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
+  const uint32_t id = tm_.send_request(
+      {notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
   tm_.take_output();
   const std::string head = "!/3 [10.0.0.1]:2944\nP=" + std::to_string(id);
   // Out of order: 2, then the last (3), then 1; each acknowledged with a SegmentReply.

@@ -79,8 +79,9 @@ TEST(Bandwidth, DtlsOverheadIsWhatTheDeviceFrames) {
 }
 
 TEST(Bandwidth, SdpBandwidthLinesBothWays) {
-  auto sdp = sdp::parse("v=0\r\nc=IN IP4 $\r\nm=message $ TCP/TLS/MSRP *\r\nb=AS:64\r\nb=TIAS:64000\r\nb=CT:1000\r\n"
-                        "m=image $ UDP/TLS/UDPTL t38\r\nb=AS:40\r\n");
+  auto sdp = sdp::parse(
+      "v=0\r\nc=IN IP4 $\r\nm=message $ TCP/TLS/MSRP *\r\nb=AS:64\r\nb=TIAS:64000\r\nb=CT:1000\r\n"
+      "m=image $ UDP/TLS/UDPTL t38\r\nb=AS:40\r\n");
   ASSERT_TRUE(sdp.ok()) << sdp.error().reason;
   Packetization p;  // 2048-byte records, 50 packets/s
   sdp::MediaDescription msrp = sdp->media[0], t38 = sdp->media[1];

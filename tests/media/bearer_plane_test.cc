@@ -50,11 +50,14 @@ class Plane : public ::testing::TestWithParam<std::string>, protected test::Peer
     ASSERT_TRUE(device_);
     pool_ = std::make_unique<device::SlotPool>(*device_);
     tls_ = std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kStream).value());
-    dtls_ = std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
-    plane_ = std::make_unique<BearerPlane>(io_, "127.0.0.1", *tls_, dtls_.get(), *pool_, [this](const std::string& t, h248::ObservedEvent e) {
-      events_.push_back(t + " " + e.name);
-      if (auto notify = gateway_->observe(t, std::move(e))) notifies_.push_back(Text(*notify));
-    });
+    dtls_ =
+        std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
+    plane_ = std::make_unique<BearerPlane>(io_, "127.0.0.1", *tls_, dtls_.get(), *pool_,
+                                           [this](const std::string& t, h248::ObservedEvent e) {
+                                             events_.push_back(t + " " + e.name);
+                                             if (auto notify = gateway_->observe(t, std::move(e)))
+                                               notifies_.push_back(Text(*notify));
+                                           });
     gateway_ = std::make_unique<h248::Gateway>(packages_, *plane_);
   }
 
@@ -65,7 +68,8 @@ class Plane : public ::testing::TestWithParam<std::string>, protected test::Peer
   }
   static sdp::SessionDescription LocalOf(const h248::TransactionReply& r) {
     for (const auto& d : r.actions.at(0).commands.at(0).descriptors) {
-      if (const auto* md = std::get_if<h248::MediaDescriptor>(&d); md && md->single.local) return sdp::parse(*md->single.local).value();
+      if (const auto* md = std::get_if<h248::MediaDescriptor>(&d); md && md->single.local)
+        return sdp::parse(*md->single.local).value();
     }
     ADD_FAILURE() << "no Local SDP in the reply: " << Text(r.actions.at(0));
     return {};
@@ -97,10 +101,10 @@ TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
   TcpEcho core(io_);
   const std::string fp = ids_.terminal->fingerprint()->to_string();
   // The access side: the terminal connects (a=setup:active), TLS with its fingerprint.
-  const auto add_access = Run(
-      "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
-      "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=fingerprint:" + fp +
-      "\na=path:msrps://127.0.0.1:9/ue77;tcp\n}},E=1{tlsbsc/tlsest,tlsbsc/tlsrel,tcpbcc/tcpest}}}");
+  const auto add_access =
+      Run("C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+          "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=fingerprint:" +
+          fp + "\na=path:msrps://127.0.0.1:9/ue77;tcp\n}},E=1{tlsbsc/tlsest,tlsbsc/tlsrel,tcpbcc/tcpest}}}");
   const uint32_t context = add_access.actions.at(0).context.value;
   const std::string access = add_access.actions.at(0).commands.at(0).terminations.at(0).name;
   const sdp::SessionDescription local = LocalOf(add_access);
@@ -111,10 +115,11 @@ TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
   ASSERT_EQ(m.msrp_path().size(), 1u);
   EXPECT_EQ(m.msrp_path().front().rfind("msrps://127.0.0.1:", 0), 0u);
   // The core side: the core listens (a=setup:passive); we connect at once.
-  const auto add_core = Run("C=" + std::to_string(context) +
-                            "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
-                            "R{v=0\nc=IN IP4 127.0.0.1\nm=message " + std::to_string(core.port()) +
-                            " TCP/MSRP *\na=setup:passive\n}},E=2{tcpbcc/tcpest,tcpbcc/tcprel}}}");
+  const auto add_core =
+      Run("C=" + std::to_string(context) +
+          "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+          "R{v=0\nc=IN IP4 127.0.0.1\nm=message " +
+          std::to_string(core.port()) + " TCP/MSRP *\na=setup:passive\n}},E=2{tcpbcc/tcpest,tcpbcc/tcprel}}}");
   const std::string core_term = add_core.actions.at(0).commands.at(0).terminations.at(0).name;
   EXPECT_EQ(*LocalOf(add_core).media.at(0).setup().value(), sdp::Setup::kActive);
   ASSERT_TRUE(RunUntil([&] { return Notified(core_term) && Notified("tcpbcc/tcpest"); })) << Story();
@@ -129,7 +134,8 @@ TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
   ASSERT_TRUE(RunUntil([&] { return core.received == "MSRP 7f3k2 SEND\n" && Saw("MSRP 7f3k2 SEND"); })) << Story();
   // The terminal leaves: tlsrel (close-notify) on the access side, tcprel on the core side.
   process_->write_stdin("Q\n");
-  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsrel") && Notified("tcpbcc/tcprel") && core.saw_eof; })) << Story();
+  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsrel") && Notified("tcpbcc/tcprel") && core.saw_eof; }))
+      << Story();
   EXPECT_TRUE(Notified("close-notify")) << Story();
   // Subtract both: Statistics with the octets each side carried.
   const auto sub = Run("C=" + std::to_string(context) + "{S=" + access + ",S=" + core_term + "}");
@@ -142,14 +148,16 @@ TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
 TEST_P(Plane, AFingerprintMismatchIsReportedAsTlsfail) {
   TcpEcho core(io_);
   auto impostor = tls::Identity::generate(tls::KeyType::kEcdsaP256).value();
-  const auto add_access = Run(
-      "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
-      "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=fingerprint:" +
-      impostor.fingerprint()->to_string() + "\n}},E=1{tlsbsc/tlsfail}}}");
+  const auto add_access =
+      Run("C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+          "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=fingerprint:" +
+          impostor.fingerprint()->to_string() + "\n}},E=1{tlsbsc/tlsfail}}}");
   const uint32_t context = add_access.actions.at(0).context.value;
   const uint16_t port = *LocalOf(add_access).media.at(0).port;
-  Run("C=" + std::to_string(context) + "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
-      "R{v=0\nc=IN IP4 127.0.0.1\nm=message " + std::to_string(core.port()) + " TCP/MSRP *\na=setup:passive\n}}}}");
+  Run("C=" + std::to_string(context) +
+      "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+      "R{v=0\nc=IN IP4 127.0.0.1\nm=message " +
+      std::to_string(core.port()) + " TCP/MSRP *\na=setup:passive\n}}}}");
   process_ = std::make_unique<test_env::Subprocess>(
       std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
                                (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
@@ -175,20 +183,23 @@ TEST_P(Plane, T38OverDtlsDrivenByH248) {
   };
   read();
   const std::string fp = ids_.terminal->fingerprint()->to_string();
-  const auto add_access = Run(
-      "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ UDP/TLS/UDPTL t38\n},"
-      "R{v=0\nc=IN IP4 127.0.0.1\nm=image 9 UDP/TLS/UDPTL t38\na=setup:active\na=fingerprint:" + fp +
-      "\n}},E=1{tlsbsc/tlsest,tlsbsc/tlsrel}}}");
+  const auto add_access =
+      Run("C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ UDP/TLS/UDPTL t38\n},"
+          "R{v=0\nc=IN IP4 127.0.0.1\nm=image 9 UDP/TLS/UDPTL t38\na=setup:active\na=fingerprint:" +
+          fp + "\n}},E=1{tlsbsc/tlsest,tlsbsc/tlsrel}}}");
   const uint32_t context = add_access.actions.at(0).context.value;
   const sdp::SessionDescription local = LocalOf(add_access);
   EXPECT_EQ(*local.media.at(0).setup().value(), sdp::Setup::kPassive);  // the terminal is the DTLS client
   EXPECT_EQ(local.media.at(0).fingerprints()->front(), *ids_.gateway->fingerprint());
-  Run("C=" + std::to_string(context) + "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
-      "R{v=0\nc=IN IP4 127.0.0.1\nm=image " + std::to_string(core.local_endpoint().port()) + " udptl t38\n}}}}");
+  Run("C=" + std::to_string(context) +
+      "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=image $ udptl t38\n},"
+      "R{v=0\nc=IN IP4 127.0.0.1\nm=image " +
+      std::to_string(core.local_endpoint().port()) + " udptl t38\n}}}}");
   EXPECT_EQ(plane_->relays(), 1u);
   process_ = std::make_unique<test_env::Subprocess>(
-      std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(*local.media.at(0).port),
-                               "-cert", (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
+      std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect",
+                               "127.0.0.1:" + std::to_string(*local.media.at(0).port), "-cert",
+                               (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
       test_env::Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsest"); })) << Story();
   process_->write_stdin("t38 page\n");
@@ -202,9 +213,9 @@ TEST_P(Plane, T38OverDtlsDrivenByH248) {
 
 TEST_P(Plane, APassiveBearerOutOfDescriptorsAcceptsItsConnectionOnceTheyAreBack) {
   if (test_env::DescriptorExhaustion::kUnderSanitizers) GTEST_SKIP() << test_env::DescriptorExhaustion::kWhySkipped;
-  const auto add = Run(
-      "C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
-      "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/MSRP *\na=setup:active\n}},E=1{tcpbcc/tcpest}}}");
+  const auto add =
+      Run("C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+          "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/MSRP *\na=setup:active\n}},E=1{tcpbcc/tcpest}}}");
   const uint16_t port = *LocalOf(add).media.at(0).port;
   tcp::socket peer(io_);
   peer.open(tcp::v4());
@@ -218,7 +229,8 @@ TEST_P(Plane, APassiveBearerOutOfDescriptorsAcceptsItsConnectionOnceTheyAreBack)
     EXPECT_GE(plane_->accept_pauses(), 2u) << "the bearer gave up or spun instead of pausing";
     EXPECT_LE(plane_->accept_pauses(), 6u);
   }
-  ASSERT_TRUE(RunUntil([&] { return Notified("tcpbcc/tcpest"); }, 2s)) << "the waiting connection was never accepted\n" << Story();
+  ASSERT_TRUE(RunUntil([&] { return Notified("tcpbcc/tcpest"); }, 2s)) << "the waiting connection was never accepted\n"
+                                                                       << Story();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Plane, ::testing::ValuesIn(tb::DeviceBackends()), tb::BackendName);

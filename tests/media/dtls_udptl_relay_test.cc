@@ -56,7 +56,8 @@ class T38 : public ::testing::TestWithParam<std::string>, protected test::PeerLo
     device_ = tb::OpenOrFail(GetParam());
     ASSERT_TRUE(device_);
     pool_ = std::make_unique<device::SlotPool>(*device_);
-    context_ = std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
+    context_ =
+        std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kDatagram).value());
   }
   std::unique_ptr<tls::DtlsSession> Session(tls::Role role) {
     tls::DtlsSession::Options o;
@@ -86,14 +87,14 @@ TEST_P(T38, TerminalAsDtlsClientThroughToTheCoreAndBack) {
   auto relay = DtlsUdptlRelay::start(std::move(access), std::nullopt, std::move(to_core), Session(tls::Role::kServer),
                                      [this](const tls::Release& r, const DtlsUdptlRelay::Stats& s) { Released(r, s); });
   process_ = std::make_unique<Subprocess>(
-      std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
-                               (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
+      std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect", "127.0.0.1:" + std::to_string(port),
+                               "-cert", (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
       Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return relay->session().established() || relay->session().released(); })) << Transcript();
   ASSERT_TRUE(relay->session().established()) << relay->session().release()->reason << Transcript();
   process_->write_stdin("t38 page\n");
   ASSERT_TRUE(RunUntil([&] { return !core.packets.empty(); })) << Transcript();
-  EXPECT_EQ(core.packets.front(), "t38 page\n");  // plain UDPTL on the core side
+  EXPECT_EQ(core.packets.front(), "t38 page\n");                           // plain UDPTL on the core side
   ASSERT_TRUE(RunUntil([&] { return Saw("t38 page"); })) << Transcript();  // the core's echo, through DTLS
   process_->write_stdin("Q\n");
   ASSERT_TRUE(RunUntil([&] { return release_.has_value(); })) << Transcript();
@@ -111,22 +112,23 @@ TEST_P(T38, GatewayAsDtlsClientAndAStop) {
     port = probe.local_endpoint().port();
   }
   process_ = std::make_unique<Subprocess>(
-      std::vector<std::string>{"openssl", "s_server", "-dtls1_2", "-accept", std::to_string(port), "-4", "-naccept", "1", "-cert",
-                               (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
+      std::vector<std::string>{"openssl", "s_server", "-dtls1_2", "-accept", std::to_string(port), "-4", "-naccept",
+                               "1", "-cert", (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
       Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Saw("ACCEPT"); })) << Transcript();
   udp::socket access(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
   udp::socket to_core(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
   to_core.connect(core.endpoint());
-  auto relay = DtlsUdptlRelay::start(std::move(access), udp::endpoint(asio::ip::address_v4::loopback(), port), std::move(to_core),
-                                     Session(tls::Role::kClient),
+  auto relay = DtlsUdptlRelay::start(std::move(access), udp::endpoint(asio::ip::address_v4::loopback(), port),
+                                     std::move(to_core), Session(tls::Role::kClient),
                                      [this](const tls::Release& r, const DtlsUdptlRelay::Stats& s) { Released(r, s); });
   ASSERT_TRUE(RunUntil([&] { return relay->session().established() || relay->session().released(); })) << Transcript();
   ASSERT_TRUE(relay->session().established()) << Transcript();
   process_->write_stdin("fax from the terminal\n");
   ASSERT_TRUE(RunUntil([&] { return !core.packets.empty() && Saw("fax from the terminal"); })) << Transcript();
   relay->stop();
-  ASSERT_TRUE(RunUntil([&] { return release_.has_value() && (Saw("CONNECTION CLOSED") || Saw("shutting down")); })) << Transcript();
+  ASSERT_TRUE(RunUntil([&] { return release_.has_value() && (Saw("CONNECTION CLOSED") || Saw("shutting down")); }))
+      << Transcript();
   EXPECT_EQ(release_->cause, tls::ReleaseCause::kLocalClose);
   EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
 }

@@ -36,7 +36,8 @@ class E2ae : public ::testing::TestWithParam<std::string>, protected test::PeerL
     device_ = tb::OpenOrFail(GetParam());
     ASSERT_TRUE(device_);
     pool_ = std::make_unique<device::SlotPool>(*device_);
-    context_ = std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kStream).value());
+    context_ =
+        std::move(tls::TlsContext::create(*ids_.gateway, tls::Profile{}, nullptr, tls::Transport::kStream).value());
   }
 
   std::unique_ptr<tls::TlsSession> Session(tls::Role role) {
@@ -49,8 +50,9 @@ class E2ae : public ::testing::TestWithParam<std::string>, protected test::PeerL
   void StartWithSClient(TcpEcho& core) {
     tcp::acceptor access(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     process_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(access.local_endpoint().port()),
-                                 "-cert", (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
+        std::vector<std::string>{"openssl", "s_client", "-connect",
+                                 "127.0.0.1:" + std::to_string(access.local_endpoint().port()), "-cert",
+                                 (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
         Subprocess::Options{true, true});
     std::optional<tcp::socket> a;
     access.async_accept([&](asio::error_code ec, tcp::socket s) {
@@ -126,11 +128,12 @@ TEST_P(E2ae, OurTlsClientTowardSServerAndAStopFromTheMgc) {
                               release_ = r;
                               stats_ = s;
                             });
-  ASSERT_TRUE(RunUntil([&] { return relay_->session().established() || relay_->session().released(); })) << Transcript();
+  ASSERT_TRUE(RunUntil([&] { return relay_->session().established() || relay_->session().released(); }))
+      << Transcript();
   process_->write_stdin("BFCP from the terminal\n");
   ASSERT_TRUE(RunUntil([&] { return core.received == "BFCP from the terminal\n"; })) << Transcript();
   ASSERT_TRUE(RunUntil([&] { return Saw("BFCP from the terminal"); })) << Transcript();  // the echo
-  relay_->stop();  // Subtract
+  relay_->stop();                                                                        // Subtract
   ASSERT_TRUE(RunUntil([&] { return release_.has_value() && core.saw_eof; })) << Transcript();
   EXPECT_EQ(release_->cause, tls::ReleaseCause::kLocalClose);
   EXPECT_EQ(process_->wait_exit(5s), 0) << Transcript();

@@ -59,15 +59,16 @@ TEST(MsrpInterworker, HoldsAnIncompleteMessage) {
 
 TEST(MsrpInterworker, ResponsesAreReaddressedToo) {
   MsrpInterworker w(kCore);
-  const std::string out = Feed(w, "MSRP tx09 200 OK\r\nTo-Path: msrps://192.0.2.1:40001/gwaccess;tcp\r\n"
-                                  "From-Path: msrps://198.51.100.7:9/ue;tcp\r\n-------tx09$\r\n");
+  const std::string out = Feed(w,
+                               "MSRP tx09 200 OK\r\nTo-Path: msrps://192.0.2.1:40001/gwaccess;tcp\r\n"
+                               "From-Path: msrps://198.51.100.7:9/ue;tcp\r\n-------tx09$\r\n");
   EXPECT_NE(out.find("MSRP tx09 200 OK\r\n"), std::string::npos);
   EXPECT_NE(out.find("To-Path: msrp://10.0.0.9:7000/core1;tcp\r\n"), std::string::npos) << out;
 }
 
 TEST(MsrpInterworker, MalformedInputIsAnError) {
   for (const std::string& bad : {std::string("HTTP/1.1 200 OK\r\n\r\n"), std::string(2000, 'x'),
-                                std::string("MSRP tx01 SEND\r\nTo-Path x\r\n-------tx01$\r\n")}) {
+                                 std::string("MSRP tx01 SEND\r\nTo-Path x\r\n-------tx01$\r\n")}) {
     MsrpInterworker w(kCore);
     std::vector<uint8_t> out;
     auto ok = w.feed(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bad.data()), bad.size()), out);

@@ -72,7 +72,9 @@ TEST(Msrp, ChunkFlagsAndBinaryBodies) {
   Message m;
   m.transaction_id = "dkei38sd";
   m.method = "SEND";
-  m.headers = {{"To-Path", "msrp://a.example:1/x;tcp"}, {"From-Path", "msrp://b.example:2/y;tcp"}, {"Content-Type", "application/octet-stream"}};
+  m.headers = {{"To-Path", "msrp://a.example:1/x;tcp"},
+               {"From-Path", "msrp://b.example:2/y;tcp"},
+               {"Content-Type", "application/octet-stream"}};
   m.body = body;
   m.flag = '+';
   Framer f;
@@ -84,16 +86,17 @@ TEST(Msrp, ChunkFlagsAndBinaryBodies) {
 }
 
 TEST(Msrp, MalformedAndOversizedInputIsAnError) {
-  for (const std::string bad : {"HTTP/1.1 200 OK\r\n", "MSRP x SEND\r\n", "MSRP abcd send\r\n", "MSRP abcd 2000 OK\r\n",
-                                "MSRP abcd SEND\r\nno colon here\r\n",
-                                "MSRP abcd SEND\r\nTo-Path: msrp://a:1/x;tcp\r\n-------abcd$\r\n"}) {
+  for (const std::string bad :
+       {"HTTP/1.1 200 OK\r\n", "MSRP x SEND\r\n", "MSRP abcd send\r\n", "MSRP abcd 2000 OK\r\n",
+        "MSRP abcd SEND\r\nno colon here\r\n", "MSRP abcd SEND\r\nTo-Path: msrp://a:1/x;tcp\r\n-------abcd$\r\n"}) {
     Framer f;
     f.feed(bad);
     auto m = f.next();
     EXPECT_FALSE(m.ok()) << bad;
   }
   Framer small(512);
-  small.feed("MSRP abcd SEND\r\nTo-Path: msrp://a:1/x;tcp\r\nFrom-Path: msrp://b:2/y;tcp\r\n\r\n" + std::string(600, 'x'));
+  small.feed("MSRP abcd SEND\r\nTo-Path: msrp://a:1/x;tcp\r\nFrom-Path: msrp://b:2/y;tcp\r\n\r\n" +
+             std::string(600, 'x'));
   EXPECT_FALSE(small.next().ok());
   Framer garbage;
   garbage.feed(std::string(2000, 'z'));
@@ -111,7 +114,8 @@ TEST(Msrp, ReaddressingMakesTheGatewayTheNextHop) {
   EXPECT_EQ(*m.body, "Hey Bob, -------a786hjs2 is not the end");  // the rest untouched
   EXPECT_EQ(*m.header("Byte-Range"), "1-40/40");
   EXPECT_EQ(uri("2001:db8::1", 7394, "s1", true), "msrps://[2001:db8::1]:7394/s1;tcp");
-  auto sdp = sdp::parse("v=0\r\nc=IN IP4 $\r\nm=message $ TCP/TLS/MSRP *\r\na=path:msrps://ue.example.com:8888/9di4eae923wzd;tcp\r\n");
+  auto sdp = sdp::parse(
+      "v=0\r\nc=IN IP4 $\r\nm=message $ TCP/TLS/MSRP *\r\na=path:msrps://ue.example.com:8888/9di4eae923wzd;tcp\r\n");
   ASSERT_TRUE(sdp.ok());
   set_path(sdp->media[0], uri("198.51.100.1", 7394, "2s93i93idj", true));
   EXPECT_EQ(sdp->media[0].msrp_path(), std::vector<std::string>{"msrps://198.51.100.1:7394/2s93i93idj;tcp"});
@@ -136,10 +140,16 @@ TEST(Msrp, TsharkReadsTheRelayedMessages) {
   }
   const std::string pcap = (dir / "msrp.pcap").string();
   ASSERT_EQ(std::system(("text2pcap -q -T 40000,2855 " + (dir / "msrp.txt").string() + " " + pcap).c_str()), 0);
-  const std::string out = Shell("tshark -r " + pcap + " -d tcp.port==2855,msrp -T fields -e msrp.transaction.id -e msrp.to.path -e msrp.from.path -e _ws.expert 2>&1");
+  const std::string out = Shell(
+      "tshark -r " + pcap +
+      " -d tcp.port==2855,msrp -T fields -e msrp.transaction.id -e msrp.to.path -e msrp.from.path -e _ws.expert 2>&1");
   std::filesystem::remove_all(dir);
-  EXPECT_NE(out.find("a786hjs2\tmsrp://core.example.net:9000/kjhd37s2s20w2a;tcp\tmsrp://192.0.2.10:7400/xx88;tcp"), std::string::npos) << out;
-  EXPECT_NE(out.find("msrps://ue.example.com:8888/9di4eae923wzd;tcp\tmsrps://198.51.100.1:7394/2s93i93idj;tcp"), std::string::npos) << out;
+  EXPECT_NE(out.find("a786hjs2\tmsrp://core.example.net:9000/kjhd37s2s20w2a;tcp\tmsrp://192.0.2.10:7400/xx88;tcp"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("msrps://ue.example.com:8888/9di4eae923wzd;tcp\tmsrps://198.51.100.1:7394/2s93i93idj;tcp"),
+            std::string::npos)
+      << out;
   EXPECT_EQ(out.find("Malformed"), std::string::npos) << out;
 }
 

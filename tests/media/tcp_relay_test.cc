@@ -43,10 +43,11 @@ TEST_F(Relay, PlainTcpBothWaysAtOnceIntact) {
   auto [gw_core, core] = Pair();
   std::optional<TcpRelay::Release> release;
   TcpRelay::Stats stats;
-  auto relay = TcpRelay::start(std::move(gw_access), std::move(gw_core), [&](const TcpRelay::Release& r, const TcpRelay::Stats& s) {
-    release = r;
-    stats = s;
-  });
+  auto relay = TcpRelay::start(std::move(gw_access), std::move(gw_core),
+                               [&](const TcpRelay::Release& r, const TcpRelay::Stats& s) {
+                                 release = r;
+                                 stats = s;
+                               });
   std::mt19937 rng(7);
   std::vector<uint8_t> up(8 << 20), down(8 << 20);
   for (auto& b : up) b = static_cast<uint8_t>(rng());
@@ -59,7 +60,8 @@ TEST_F(Relay, PlainTcpBothWaysAtOnceIntact) {
   asio::async_write(core, asio::buffer(down), [](asio::error_code ec, size_t) { ASSERT_FALSE(ec); });
   bool up_done = false, down_done = false;
   asio::async_read(core, asio::buffer(got_up), [&](asio::error_code ec, size_t) { up_done = !ec; });
-  asio::async_read(terminal, asio::buffer(got_down), [&](asio::error_code, size_t n) { down_done = n == got_down.size(); });
+  asio::async_read(terminal, asio::buffer(got_down),
+                   [&](asio::error_code, size_t n) { down_done = n == got_down.size(); });
   ASSERT_TRUE(RunUntil([&] { return up_done && release.has_value(); }));
   EXPECT_TRUE(got_up == up);
   EXPECT_EQ(release->closed_by, TcpRelay::Side::kAccess);
@@ -76,7 +78,8 @@ TEST_F(Relay, TheCoreClosingIsReportedAfterItsLastBytesArrive) {
   auto [gw_access, terminal] = Pair();
   auto [gw_core, core] = Pair();
   std::optional<TcpRelay::Release> release;
-  auto relay = TcpRelay::start(std::move(gw_access), std::move(gw_core), [&](const TcpRelay::Release& r, const TcpRelay::Stats&) { release = r; });
+  auto relay = TcpRelay::start(std::move(gw_access), std::move(gw_core),
+                               [&](const TcpRelay::Release& r, const TcpRelay::Stats&) { release = r; });
   const std::string last = "MSRP 12345 200 OK\r\n-------12345$\r\n";
   asio::write(core, asio::buffer(last));
   core.close();
@@ -101,14 +104,15 @@ TEST_F(Relay, EndToEndTlsPassesThroughUntouched) {
     far_port = probe.local_endpoint().port();
   }
   process_ = std::make_unique<test_env::Subprocess>(
-      std::vector<std::string>{"openssl", "s_server", "-accept", std::to_string(far_port), "-4", "-naccept", "1", "-verify", "1",
-                               "-cert", (dir / "far.pem").string(), "-key", (dir / "far.key").string()},
+      std::vector<std::string>{"openssl", "s_server", "-accept", std::to_string(far_port), "-4", "-naccept", "1",
+                               "-verify", "1", "-cert", (dir / "far.pem").string(), "-key", (dir / "far.key").string()},
       test_env::Subprocess::Options{true, true});
   ASSERT_TRUE(RunUntil([&] { return Saw("ACCEPT"); }));
   tcp::acceptor access(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  test_env::Subprocess terminal({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(access.local_endpoint().port()),
-                                 "-cert", (dir / "t.pem").string(), "-key", (dir / "t.key").string()},
-                                test_env::Subprocess::Options{true, true});
+  test_env::Subprocess terminal(
+      {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(access.local_endpoint().port()), "-cert",
+       (dir / "t.pem").string(), "-key", (dir / "t.key").string()},
+      test_env::Subprocess::Options{true, true});
   tcp::socket a(io_), c(io_);
   access.accept(a);
   c.connect(tcp::endpoint(asio::ip::address_v4::loopback(), far_port));

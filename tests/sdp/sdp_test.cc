@@ -83,7 +83,8 @@ TEST(Sdp, EveryProtoIsClassified) {
 
 // A fingerprint of every digest OpenSSL offers, in RFC 8122 form, parses back to the same bytes.
 TEST(Sdp, FingerprintsOfEveryOpenSslDigest) {
-  const char* names[] = {"md5", "sha-1", "sha-224", "sha-256", "sha-384", "sha-512", "sha3-256", "sha3-512", "sha512-256"};
+  const char* names[] = {"md5",     "sha-1",    "sha-224",  "sha-256",   "sha-384",
+                         "sha-512", "sha3-256", "sha3-512", "sha512-256"};
   const unsigned char data[] = "certificate";
   for (const char* name : names) {
     std::string openssl_name;
@@ -103,10 +104,10 @@ TEST(Sdp, FingerprintsOfEveryOpenSslDigest) {
 }
 
 TEST(Sdp, BadFingerprintsAreRefused) {
-  EXPECT_FALSE(parse_fingerprint("sha-256 AB:CD").ok());            // wrong length
-  EXPECT_FALSE(parse_fingerprint("sha-999 AB:CD").ok());            // unknown hash
-  EXPECT_FALSE(parse_fingerprint("sha-1 ZZ:11").ok());              // not hex
-  EXPECT_FALSE(parse_fingerprint("sha-1").ok());                    // no value
+  EXPECT_FALSE(parse_fingerprint("sha-256 AB:CD").ok());                                   // wrong length
+  EXPECT_FALSE(parse_fingerprint("sha-999 AB:CD").ok());                                   // unknown hash
+  EXPECT_FALSE(parse_fingerprint("sha-1 ZZ:11").ok());                                     // not hex
+  EXPECT_FALSE(parse_fingerprint("sha-1").ok());                                           // no value
   EXPECT_FALSE(parse_fingerprint("sha-1 00112233445566778899AABBCCDDEEFF00112233").ok());  // no colons
 }
 
@@ -115,7 +116,7 @@ TEST(Sdp, ErrorsNameTheLine) {
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().line, 3u);
   EXPECT_FALSE(parse("v=0\nthis is not sdp\n").ok());
-  EXPECT_FALSE(parse("v=0\nm=message 1 TCP/MSRP\n").ok());         // no format
+  EXPECT_FALSE(parse("v=0\nm=message 1 TCP/MSRP\n").ok());  // no format
   EXPECT_FALSE(parse("v=0\nc=IN IPX 1.2.3.4\n").ok());
   EXPECT_FALSE(parse("v=0\nm=message 1 TCP/MSRP *\na=setup:sideways\n").ok());
   EXPECT_FALSE(parse("v=0\nm=message 1 TCP/MSRP *\na=connection:old\n").ok());

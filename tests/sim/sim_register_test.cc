@@ -219,8 +219,10 @@ TEST(SimFrames, ToBeatsPacksFramesAndAppendKeptInverts) {
 }
 
 TEST(SimOpen, RejectsStallProbabilityOutOfRange) {
-  EXPECT_EQ(open_sim_device(SimOptions{.lanes = 1, .stall_probability = 1.0}).error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(open_sim_device(SimOptions{.lanes = 1, .stall_probability = -0.1}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(open_sim_device(SimOptions{.lanes = 1, .stall_probability = 1.0}).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(open_sim_device(SimOptions{.lanes = 1, .stall_probability = -0.1}).error().code,
+            ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

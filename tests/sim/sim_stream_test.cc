@@ -113,8 +113,7 @@ TEST_P(SimStreams, StallsGiveByteIdenticalResults) {
       EXPECT_TRUE(a.output.empty());
     } else {
       EXPECT_EQ(a.status, Status::kOk);
-      EXPECT_EQ(a.output.size(), j.input.size() + record_overhead(kFramings[j.slot]) -
-                                     (j.slot == 3 ? j.aad_len : 0));
+      EXPECT_EQ(a.output.size(), j.input.size() + record_overhead(kFramings[j.slot]) - (j.slot == 3 ? j.aad_len : 0));
     }
   }
 }

@@ -22,7 +22,8 @@ class DescriptorExhaustion {
 #else
   static constexpr bool kUnderSanitizers = false;
 #endif
-  static constexpr const char* kWhySkipped = "the sanitizers' runtime needs descriptors of its own (a pipe to probe memory)";
+  static constexpr const char* kWhySkipped =
+      "the sanitizers' runtime needs descriptors of its own (a pipe to probe memory)";
 
   DescriptorExhaustion() {
     ::getrlimit(RLIMIT_NOFILE, &saved_);

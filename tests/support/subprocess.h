@@ -18,8 +18,8 @@ namespace mediasec::test_env {
 class Subprocess {
  public:
   struct Options {
-    bool with_stdin = false;     // write_stdin() feeds the child's standard input
-    bool merge_stderr = false;   // the child's stderr comes through line() too
+    bool with_stdin = false;    // write_stdin() feeds the child's standard input
+    bool merge_stderr = false;  // the child's stderr comes through line() too
   };
   explicit Subprocess(const std::vector<std::string>& argv) : Subprocess(argv, Options{}) {}
   Subprocess(const std::vector<std::string>& argv, Options options) {

@@ -18,7 +18,8 @@ struct TestIdentities {
       : temp(name),
         dir(temp.path()),
         gateway(std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir / "gw.pem", dir / "gw.key").value())),
-        terminal(std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir / "t.pem", dir / "t.key").value())) {}
+        terminal(std::make_unique<tls::Identity>(tls::Identity::load_or_create(dir / "t.pem", dir / "t.key").value())) {
+  }
 
   const TempDir temp;  // goes last, with the files
   const std::filesystem::path dir;

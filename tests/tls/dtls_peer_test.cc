@@ -104,7 +104,8 @@ class UdpPump {
         --drop_outgoing;
         continue;
       }
-      if (have_peer_) ::sendto(fd_.get(), d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&peer_addr_), sizeof peer_addr_);
+      if (have_peer_)
+        ::sendto(fd_.get(), d.data(), d.size(), 0, reinterpret_cast<sockaddr*>(&peer_addr_), sizeof peer_addr_);
     }
     if (peer_ != nullptr) {
       while (auto l = peer_->line()) lines.push_back(*l);
@@ -164,7 +165,8 @@ class Dtls : public ::testing::TestWithParam<Param> {
     return std::move(DtlsSession::create(*context_, *pool_, o).value());
   }
   std::vector<std::string> PeerArgs() const {
-    return {"-dtls1_2", "-cipher", cipher_, "-cert", (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()};
+    return {
+        "-dtls1_2", "-cipher", cipher_, "-cert", (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()};
   }
 
   std::string cipher_;
@@ -230,7 +232,8 @@ TEST_P(Dtls, OurServerWithSClient) {
 TEST_P(Dtls, OurClientWithSServerAfterALostFlight) {
   UdpPump pump;
   const uint16_t port = FreeUdpPort();
-  std::vector<std::string> argv = {"openssl", "s_server", "-accept", std::to_string(port), "-4", "-naccept", "1", "-verify", "1"};
+  std::vector<std::string> argv = {"openssl", "s_server", "-accept", std::to_string(port), "-4", "-naccept",
+                                   "1",       "-verify",  "1"};
   for (auto& a : PeerArgs()) argv.push_back(a);
   Subprocess server(argv, Subprocess::Options{true, true});
   pump.set_peer_process(&server);
@@ -261,7 +264,8 @@ TEST_P(Dtls, OurClientWithSServerAfterALostFlight) {
 TEST_P(Dtls, HandshakeDatagramsStayWithinASmallMtu) {
   UseMtu(400);  // our certificate flight must be fragmented
   UdpPump pump;
-  std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(pump.port()), "-mtu", "400"};
+  std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(pump.port()),
+                                   "-mtu",    "400"};
   for (auto& a : PeerArgs()) argv.push_back(a);
   Subprocess client(argv, Subprocess::Options{true, true});
   pump.set_peer_process(&client);
@@ -276,7 +280,8 @@ TEST_P(Dtls, HandshakeDatagramsStayWithinASmallMtu) {
   EXPECT_LE(largest, 400u);
   std::string sizes;
   for (const auto& d : pump.sent) sizes += std::to_string(d.size()) + " ";
-  EXPECT_GE(pump.sent.size(), 3u) << "the flight was not fragmented: " << sizes;  // HelloVerifyRequest, then two or more
+  EXPECT_GE(pump.sent.size(), 3u) << "the flight was not fragmented: "
+                                  << sizes;  // HelloVerifyRequest, then two or more
   client.write_stdin("small mtu\n");
   ASSERT_TRUE(pump.RunUntil([&] { return !pump.records.empty(); })) << pump.Transcript();
   EXPECT_EQ(pump.records.front(), Bytes("small mtu\n"));
@@ -300,15 +305,16 @@ TEST_P(Dtls, AFingerprintMismatchFailsTheHandshake) {
   EXPECT_EQ(s->release()->cause, ReleaseCause::kFingerprintMismatch) << s->release()->reason;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, Dtls,
-                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()),
-                                            ::testing::Values("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384")),
-                         [](const ::testing::TestParamInfo<Param>& info) {
-                           std::string n = tb::BackendName({std::get<0>(info.param), info.index}) + "_" + std::get<1>(info.param);
-                           for (char& c : n)
-                             if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Backends, Dtls,
+    ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()),
+                       ::testing::Values("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384")),
+    [](const ::testing::TestParamInfo<Param>& info) {
+      std::string n = tb::BackendName({std::get<0>(info.param), info.index}) + "_" + std::get<1>(info.param);
+      for (char& c : n)
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+      return n;
+    });
 
 }  // namespace
 }  // namespace mediasec::tls::test

@@ -78,7 +78,8 @@ TEST_P(GnuTls, GnutlsCliWithOurServer) {
   EXPECT_TRUE(pump.WaitForLine("hello from mediasec")) << pump.Transcript();
   if (version_.tls13) {
     cli.write_stdin("^rekey^\n");  // GnuTLS updates its keys and asks us to update ours
-    ASSERT_TRUE(pump.RunUntil([&] { return s->info().key_updates_received >= 1 || s->released(); })) << pump.Transcript();
+    ASSERT_TRUE(pump.RunUntil([&] { return s->info().key_updates_received >= 1 || s->released(); }))
+        << pump.Transcript();
     cli.write_stdin("after rekey\n");
     EXPECT_EQ(pump.Receive(12), "after rekey\n") << pump.Transcript();
     ASSERT_TRUE(s->update_keys(false).ok());
@@ -93,7 +94,8 @@ TEST_P(GnuTls, GnutlsCliWithOurServer) {
   ASSERT_FALSE(s->released()) << s->release()->reason;
   cli.close_stdin();  // gnutls-cli sends close_notify at end of input
   ASSERT_TRUE(pump.RunUntil([&] { return s->released(); })) << pump.Transcript();
-  EXPECT_TRUE(s->release()->cause == ReleaseCause::kCloseNotify || s->release()->cause == ReleaseCause::kTransportClosed)
+  EXPECT_TRUE(s->release()->cause == ReleaseCause::kCloseNotify ||
+              s->release()->cause == ReleaseCause::kTransportClosed)
       << s->release()->reason;
   EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
 }
@@ -128,14 +130,16 @@ TEST_P(GnuTls, GnutlsServEchoesThroughOurClient) {
 }
 
 std::string Name(const ::testing::TestParamInfo<Param>& info) {
-  std::string n = tb::BackendName({std::get<0>(info.param), info.index}) + (std::get<1>(info.param).tls13 ? "_tls13" : "_tls12");
+  std::string n =
+      tb::BackendName({std::get<0>(info.param), info.index}) + (std::get<1>(info.param).tls13 ? "_tls13" : "_tls12");
   for (char& c : n)
     if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
   return n;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GnuTls,
-                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kVersions)), Name);
+                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kVersions)),
+                         Name);
 
 }  // namespace
 }  // namespace mediasec::tls::test

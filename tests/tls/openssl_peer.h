@@ -96,7 +96,9 @@ class OpenSslPeer {
       return failed();
     }
   }
-  void write(const Bytes& b) { ASSERT_EQ(SSL_write(ssl_.get(), b.data(), static_cast<int>(b.size())), static_cast<int>(b.size())); }
+  void write(const Bytes& b) {
+    ASSERT_EQ(SSL_write(ssl_.get(), b.data(), static_cast<int>(b.size())), static_cast<int>(b.size()));
+  }
 
   Bytes received;
   bool closed = false;

@@ -119,15 +119,17 @@ class SocketPump {
   }
   // Waits for a line of the peer's output that contains `text`.
   bool WaitForLine(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    return RunUntil([&] {
-      for (size_t i = seen_; i < lines.size(); ++i) {
-        if (lines[i].find(text) != std::string::npos) {
-          seen_ = i + 1;
-          return true;
-        }
-      }
-      return false;
-    }, timeout);
+    return RunUntil(
+        [&] {
+          for (size_t i = seen_; i < lines.size(); ++i) {
+            if (lines[i].find(text) != std::string::npos) {
+              seen_ = i + 1;
+              return true;
+            }
+          }
+          return false;
+        },
+        timeout);
   }
   // Waits until `n` bytes of application data have arrived and returns them.
   std::string Receive(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {

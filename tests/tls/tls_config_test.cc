@@ -13,8 +13,8 @@
 #include "drivers/open_device.h"
 #include "host/tls/fingerprint.h"
 #include "host/tls/ticket_keys.h"
-#include "tests/tls/openssl_peer.h"
 #include "tests/support/temp_dir.h"
+#include "tests/tls/openssl_peer.h"
 
 namespace mediasec::tls::test {
 namespace {

@@ -79,7 +79,8 @@ class Offload : public ::testing::TestWithParam<Param> {
   }
   Role PeerRole() const { return role_ == Role::kServer ? Role::kClient : Role::kServer; }
   std::unique_ptr<OpenSslPeer> Peer(const Identity* id = nullptr, SSL_CTX* shared = nullptr) {
-    return std::make_unique<OpenSslPeer>(PeerRole(), id != nullptr ? *id : *f_->theirs_, suite_.version, suite_.name, shared);
+    return std::make_unique<OpenSslPeer>(PeerRole(), id != nullptr ? *id : *f_->theirs_, suite_.version, suite_.name,
+                                         shared);
   }
   void Handshake(TlsSession& s, OpenSslPeer& p) {
     s.start();
@@ -408,7 +409,8 @@ std::string Name(const ::testing::TestParamInfo<Param>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OffloadTls12,
-                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kSuites, kSuites + 2),
+                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()),
+                                            ::testing::ValuesIn(kSuites, kSuites + 2),
                                             ::testing::Values(Role::kServer, Role::kClient), ::testing::Values(false)),
                          Name);
 
@@ -419,7 +421,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, Offload,
 // A TLS 1.3 server that keeps its OpenSSL connection: KeyUpdate and alerts go through OpenSSL
 // (re-protected) as they do for TLS 1.2 and for clients.
 INSTANTIATE_TEST_SUITE_P(Tls13ServerWithOpenSsl, Offload,
-                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kSuites + 2, kSuites + 4),
+                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()),
+                                            ::testing::ValuesIn(kSuites + 2, kSuites + 4),
                                             ::testing::Values(Role::kServer), ::testing::Values(true)),
                          Name);
 
@@ -472,7 +475,8 @@ TEST_F(BadInput, GarbageMutationsAndOutOfOrderFlightsAreReleasedNotCrashed) {
       case 1:  // a ClientHello with bytes flipped
       case 2:
         input = hello;
-        for (int k = 0; k < 1 + static_cast<int>(rng() % 8); ++k) input[rng() % input.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+        for (int k = 0; k < 1 + static_cast<int>(rng() % 8); ++k)
+          input[rng() % input.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
         break;
       case 3:  // the second flight without the first (out of order)
         input = second;
@@ -518,8 +522,8 @@ TEST_F(BadInput, MutatedRecordsAfterTheHandshakeAndNoSecretInAnyReason) {
     Bytes rec = client.take();
     const int kind = static_cast<int>(rng() % 3);
     if (kind == 0) rec[5 + rng() % (rec.size() - 5)] ^= static_cast<uint8_t>(1 + rng() % 255);  // body or tag
-    if (kind == 1) rec.resize(5 + rng() % (rec.size() - 5));                                     // truncated
-    if (kind == 2) rec[1 + rng() % 4] ^= static_cast<uint8_t>(1 + rng() % 255);                  // header
+    if (kind == 1) rec.resize(5 + rng() % (rec.size() - 5));                                    // truncated
+    if (kind == 2) rec[1 + rng() % 4] ^= static_cast<uint8_t>(1 + rng() % 255);                 // header
     s->receive(rec);
     if (!s->released()) s->transport_closed();
     ASSERT_TRUE(s->released());

@@ -13,8 +13,8 @@
 
 #include "drivers/key_slot.h"
 #include "tests/device/backends.h"
-#include "tests/tls/socket_pump.h"
 #include "tests/support/temp_dir.h"
+#include "tests/tls/socket_pump.h"
 
 namespace mediasec::tls::test {
 namespace {
@@ -61,7 +61,8 @@ class OpenSslTools : public ::testing::TestWithParam<Param> {
     device_ = tb::OpenOrFail(backend);
     ASSERT_TRUE(device_);
     pool_ = std::make_unique<device::SlotPool>(*device_);
-    context_ = std::move(TlsContext::create(files_.identity("gateway"), Profile{}, nullptr, Transport::kStream).value());
+    context_ =
+        std::move(TlsContext::create(files_.identity("gateway"), Profile{}, nullptr, Transport::kStream).value());
   }
   std::vector<std::string> VersionArgs() const {
     if (suite_.tls13) return {"-tls1_3", "-ciphersuites", suite_.name};
@@ -75,15 +76,25 @@ class OpenSslTools : public ::testing::TestWithParam<Param> {
     return std::move(TlsSession::create(*context_, *pool_, o).value());
   }
   std::unique_ptr<Subprocess> SClient(uint16_t port, const std::string& who, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port),
-                                     "-cert", files_.cert(who), "-key", files_.key(who)};
+    std::vector<std::string> argv = {"openssl", "s_client",       "-connect", "127.0.0.1:" + std::to_string(port),
+                                     "-cert",   files_.cert(who), "-key",     files_.key(who)};
     for (auto& a : VersionArgs()) argv.push_back(a);
     for (auto& a : extra) argv.push_back(a);
     return std::make_unique<Subprocess>(argv, Subprocess::Options{true, true});
   }
   std::unique_ptr<Subprocess> SServer(uint16_t port, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {"openssl", "s_server", "-accept", std::to_string(port), "-4",
-                                     "-cert", files_.cert("terminal"), "-key", files_.key("terminal"), "-verify", "1", "-client_renegotiation"};
+    std::vector<std::string> argv = {"openssl",
+                                     "s_server",
+                                     "-accept",
+                                     std::to_string(port),
+                                     "-4",
+                                     "-cert",
+                                     files_.cert("terminal"),
+                                     "-key",
+                                     files_.key("terminal"),
+                                     "-verify",
+                                     "1",
+                                     "-client_renegotiation"};
     for (auto& a : VersionArgs()) argv.push_back(a);
     for (auto& a : extra) argv.push_back(a);
     return std::make_unique<Subprocess>(argv, Subprocess::Options{true, true});
@@ -92,7 +103,8 @@ class OpenSslTools : public ::testing::TestWithParam<Param> {
   void LineEachWay(SocketPump& pump, TlsSession& s, Subprocess& peer, const std::string& tag) {
     const std::string from_peer = "from the peer " + tag + "\n";
     peer.write_stdin(from_peer);
-    EXPECT_EQ(pump.Receive(from_peer.size()), from_peer) << (s.released() ? s.release()->reason : "") << "\n" << pump.Transcript();
+    EXPECT_EQ(pump.Receive(from_peer.size()), from_peer) << (s.released() ? s.release()->reason : "") << "\n"
+                                                         << pump.Transcript();
     const std::string from_us = "from mediasec " + tag;
     ASSERT_TRUE(s.send(std::span(reinterpret_cast<const uint8_t*>((from_us + "\n").data()), from_us.size() + 1)).ok());
     EXPECT_TRUE(pump.WaitForLine(from_us)) << pump.Transcript();
@@ -124,7 +136,8 @@ TEST_P(OpenSslTools, OurServerWithSClient) {
     LineEachWay(pump, *s, *client, "after our renegotiation");
   } else {
     client->write_stdin("k\n");  // s_client updates its keys
-    ASSERT_TRUE(pump.RunUntil([&] { return s->info().key_updates_received == 1 || s->released(); })) << pump.Transcript();
+    ASSERT_TRUE(pump.RunUntil([&] { return s->info().key_updates_received == 1 || s->released(); }))
+        << pump.Transcript();
     LineEachWay(pump, *s, *client, "after k");
     client->write_stdin("K\n");  // and asks us to update ours
     ASSERT_TRUE(pump.RunUntil([&] { return s->info().key_updates_sent == 1 || s->released(); })) << pump.Transcript();
@@ -238,7 +251,8 @@ std::string Name(const ::testing::TestParamInfo<Param>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OpenSslTools,
-                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kSuites)), Name);
+                         ::testing::Combine(::testing::ValuesIn(tb::DeviceBackends()), ::testing::ValuesIn(kSuites)),
+                         Name);
 
 }  // namespace
 }  // namespace mediasec::tls::test

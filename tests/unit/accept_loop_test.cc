@@ -68,7 +68,8 @@ TEST(AcceptLoop, OutOfDescriptorsItPausesInsteadOfSpinningAndAcceptsWhenTheyAreB
   EXPECT_LT(cpu, 0.15) << "the loop spun on the connection waiting in the backlog";
 
   exhaustion.release();
-  for (auto deadline = std::chrono::steady_clock::now() + 2s; accepted.empty() && std::chrono::steady_clock::now() < deadline;) {
+  for (auto deadline = std::chrono::steady_clock::now() + 2s;
+       accepted.empty() && std::chrono::steady_clock::now() < deadline;) {
     io.run_for(10ms);
     io.restart();
   }
@@ -76,7 +77,8 @@ TEST(AcceptLoop, OutOfDescriptorsItPausesInsteadOfSpinningAndAcceptsWhenTheyAreB
   EXPECT_EQ(accepted.front().remote_endpoint(), first.local_endpoint());
   // Accepting goes on as before.
   second.connect(acceptor.local_endpoint());
-  for (auto deadline = std::chrono::steady_clock::now() + 2s; accepted.size() < 2 && std::chrono::steady_clock::now() < deadline;) {
+  for (auto deadline = std::chrono::steady_clock::now() + 2s;
+       accepted.size() < 2 && std::chrono::steady_clock::now() < deadline;) {
     io.run_for(10ms);
     io.restart();
   }

@@ -24,9 +24,9 @@ TEST(KeyLog, KeepsSecretsByLabelAndClientRandom) {
 
 TEST(KeyLog, MalformedLinesAreRefusedWithoutTheSecret) {
   KeyLog log;
-  for (const std::string& line : {std::string("CLIENT_RANDOM"), "CLIENT_RANDOM " + kRandom,
-                                  std::string("CLIENT_RANDOM abcd 00112233"), "CLIENT_RANDOM " + kRandom + " 5ec2e7zz",
-                                  "CLIENT_RANDOM " + kRandom + " 00 11"}) {
+  for (const std::string& line :
+       {std::string("CLIENT_RANDOM"), "CLIENT_RANDOM " + kRandom, std::string("CLIENT_RANDOM abcd 00112233"),
+        "CLIENT_RANDOM " + kRandom + " 5ec2e7zz", "CLIENT_RANDOM " + kRandom + " 00 11"}) {
     SCOPED_TRACE(line);
     auto r = log.add_line(line);
     ASSERT_FALSE(r.ok());

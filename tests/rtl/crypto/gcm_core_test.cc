@@ -23,8 +23,8 @@ struct Record {
   Bytes key;
   Bytes nonce;  // 12 bytes
   Bytes aad;
-  Bytes data;   // input data: plaintext (encrypt) or ciphertext (decrypt)
-  Bytes rx_tag; // decrypt: the received tag
+  Bytes data;    // input data: plaintext (encrypt) or ciphertext (decrypt)
+  Bytes rx_tag;  // decrypt: the received tag
   bool decrypt = false;
   // expected
   Bytes out;
@@ -33,8 +33,7 @@ struct Record {
 };
 
 // OpenSSL GCM encryption of (key, nonce, aad, pt) → (ct, tag).
-void GcmEncrypt(const Bytes& key, const Bytes& nonce, const Bytes& aad, const Bytes& pt, Bytes* ct,
-                Bytes* tag) {
+void GcmEncrypt(const Bytes& key, const Bytes& nonce, const Bytes& aad, const Bytes& pt, Bytes* ct, Bytes* tag) {
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
   const EVP_CIPHER* c = key.size() == 32 ? EVP_aes_256_gcm() : EVP_aes_128_gcm();
   int len = 0;
@@ -58,8 +57,7 @@ Bytes RandomBytes(std::mt19937_64& rng, size_t n) {
 }
 
 // A random record; the expected values come from OpenSSL.
-Record MakeRecord(std::mt19937_64& rng, size_t aad_len, size_t data_len, bool k256, bool decrypt,
-                  bool bad_tag) {
+Record MakeRecord(std::mt19937_64& rng, size_t aad_len, size_t data_len, bool k256, bool decrypt, bool bad_tag) {
   Record r;
   r.key = RandomBytes(rng, k256 ? 32 : 16);
   r.nonce = RandomBytes(rng, 12);
@@ -148,8 +146,10 @@ class GcmHarness {
       dut_->job_valid_i = next_job < recs.size() && u(rng) >= st.job_gap;
       if (dut_->job_valid_i) DriveJob(recs[next_job]);
       dut_->in_valid_i = next_in < in_blocks.size() && u(rng) >= st.in_gap;
-      if (dut_->in_valid_i) PutBytes(dut_->in_block_i, in_blocks[next_in], 16);
-      else PutBytes(dut_->in_block_i, RandomBlock(rng), 16);
+      if (dut_->in_valid_i)
+        PutBytes(dut_->in_block_i, in_blocks[next_in], 16);
+      else
+        PutBytes(dut_->in_block_i, RandomBlock(rng), 16);
       dut_->out_ready_i = u(rng) >= st.out_stall;
       dut_->res_ready_i = u(rng) >= st.res_stall;
       dut_->eval();
@@ -224,9 +224,7 @@ class GcmHarness {
   }
 
   // Cycles at full rate for `recs`, from the first input block accepted to the last result.
-  int MeasureFullRate(const std::vector<Record>& recs, std::mt19937_64& rng) {
-    return Run(recs, Stalls{}, rng);
-  }
+  int MeasureFullRate(const std::vector<Record>& recs, std::mt19937_64& rng) { return Run(recs, Stalls{}, rng); }
 
  private:
   void DriveJob(const Record& r) {
@@ -315,8 +313,8 @@ TEST(GcmCoreTest, ShortRecordsHeavyResultStalls) {
   std::vector<Record> recs;
   for (int i = 0; i < Scaled(300, 30); ++i) {
     const bool decrypt = rng() % 2;
-    recs.push_back(MakeRecord(rng, rng() % 40, rng() % 3 == 0 ? 0 : rng() % 40, rng() % 2, decrypt,
-                              decrypt && rng() % 2));
+    recs.push_back(
+        MakeRecord(rng, rng() % 40, rng() % 3 == 0 ? 0 : rng() % 40, rng() % 2, decrypt, decrypt && rng() % 2));
   }
   GcmHarness h;
   h.Run(recs, Stalls{0.0, 0.2, 0.9, 0.0}, rng);
@@ -342,8 +340,7 @@ TEST(GcmCoreTest, LatencyOfOneBlockRecord) {
   std::mt19937_64 rng(38);
   GcmHarness h;
   const auto [out_at, res_at] = h.Latency(MakeRecord(rng, 0, 16, false, false, false));
-  std::printf("gcm_core latency: out block %d clocks, result %d clocks after the input block\n", out_at,
-              res_at);
+  std::printf("gcm_core latency: out block %d clocks, result %d clocks after the input block\n", out_at, res_at);
   EXPECT_EQ(out_at, 16);
   EXPECT_GT(res_at, out_at);
   EXPECT_LE(res_at, 24);
@@ -358,9 +355,10 @@ TEST(GcmCoreTest, ThroughputSixteenKiBRecords) {
   const int cycles = h.MeasureFullRate(recs, rng);
   const double per_record = static_cast<double>(cycles) / n;
   const double bytes_per_clock = 16384.0 * n / cycles;
-  std::printf("gcm_core: %d back-to-back 16 KiB records (13-byte AAD) in %d cycles: %.1f cycles/record, "
-              "%.2f bytes/clock (input blocks per record: 1025)\n",
-              n, cycles, per_record, bytes_per_clock);
+  std::printf(
+      "gcm_core: %d back-to-back 16 KiB records (13-byte AAD) in %d cycles: %.1f cycles/record, "
+      "%.2f bytes/clock (input blocks per record: 1025)\n",
+      n, cycles, per_record, bytes_per_clock);
   EXPECT_GE(bytes_per_clock, 15.5);
 }
 

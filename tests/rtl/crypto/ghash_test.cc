@@ -36,15 +36,18 @@ TEST(GfPipeTest, RandomWithStallsAndSpecialCases) {
   dut.en_i = 0;
   Reset(dut);
   std::mt19937_64 rng(21);
-  struct Op { Block a, b; uint32_t user; };
+  struct Op {
+    Block a, b;
+    uint32_t user;
+  };
   std::vector<Op> ops;
   Block one{};
   one[0] = 0x80;
   Block all{};
   all.fill(0xff);
   const Block x = RandomBlock(rng);
-  for (const auto& [a, b] : std::vector<std::pair<Block, Block>>{
-           {x, one}, {one, x}, {x, Block{}}, {Block{}, x}, {all, all}, {one, one}}) {
+  for (const auto& [a, b] :
+       std::vector<std::pair<Block, Block>>{{x, one}, {one, x}, {x, Block{}}, {Block{}, x}, {all, all}, {one, one}}) {
     ops.push_back({a, b, 0});
   }
   const int n = Scaled(5000, 100);
@@ -91,7 +94,11 @@ TEST(GhashTest, RandomRecordsBackToBackAndWithGaps) {
   Vghash dut(&ctx);
   Reset(dut);
   std::mt19937_64 rng(22);
-  struct Rec { Block h; std::array<Block, 4> pow; std::vector<Block> blocks; };
+  struct Rec {
+    Block h;
+    std::array<Block, 4> pow;
+    std::vector<Block> blocks;
+  };
   std::vector<Rec> recs;
   const int n = Scaled(300, 20);
   for (int r = 0; r < n; ++r) {

@@ -62,8 +62,10 @@ class AesPipelineTest : public ::testing::Test {
       const bool send = next < jobs.size() && u(rng) >= gap;
       dut_->en_i = en;
       dut_->in_valid_i = send;
-      if (send) Drive(jobs[next]);
-      else Drive(Job{std::vector<uint8_t>(16, 0xee), RandomBlock(rng), 0xdead});
+      if (send)
+        Drive(jobs[next]);
+      else
+        Drive(Job{std::vector<uint8_t>(16, 0xee), RandomBlock(rng), 0xdead});
       dut_->eval();
       if (en && dut_->out_valid_o) {
         EXPECT_FALSE(expect.empty());

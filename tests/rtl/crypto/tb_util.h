@@ -93,8 +93,7 @@ inline Block AesEcb(std::span<const uint8_t> key, const Block& in) {
   Block out{};
   int len = 0;
   if (ctx == nullptr || EVP_EncryptInit_ex(ctx, cipher, nullptr, key.data(), nullptr) != 1 ||
-      EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 ||
-      EVP_EncryptUpdate(ctx, out.data(), &len, in.data(), 16) != 1) {
+      EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 || EVP_EncryptUpdate(ctx, out.data(), &len, in.data(), 16) != 1) {
     EVP_CIPHER_CTX_free(ctx);
     throw std::runtime_error("OpenSSL AES-ECB failed");
   }

@@ -154,7 +154,8 @@ class EngineTb {
         const size_t off = in_off_[l];
         const size_t n = std::min<size_t>(16, f.bytes.size() - off);
         for (int w = 0; w < 4; ++w) dut_->s_axis_tdata_i[l * 4 + w] = 0;
-        for (size_t i = 0; i < n; ++i) dut_->s_axis_tdata_i[l * 4 + i / 4] |= uint32_t{f.bytes[off + i]} << (8 * (i % 4));
+        for (size_t i = 0; i < n; ++i)
+          dut_->s_axis_tdata_i[l * 4 + i / 4] |= uint32_t{f.bytes[off + i]} << (8 * (i % 4));
         SetBits(dut_->s_axis_tkeep_i, l * 16, 16, n >= 16 ? 0xffff : ((1u << n) - 1));
         SetBits(dut_->s_axis_tlast_i, l, 1, off + n >= f.bytes.size());
         SetBits64(dut_->s_axis_tuser_i, l, f.tuser);
@@ -182,7 +183,8 @@ class EngineTb {
         int n = 0;
         while (n < 16 && (keep >> n) & 1) ++n;
         if ((keep >> n) != 0) o.keep_ok = false;
-        for (int i = 0; i < n; ++i) o.bytes.push_back(static_cast<uint8_t>(dut_->m_axis_tdata_o[l * 4 + i / 4] >> (8 * (i % 4))));
+        for (int i = 0; i < n; ++i)
+          o.bytes.push_back(static_cast<uint8_t>(dut_->m_axis_tdata_o[l * 4 + i / 4] >> (8 * (i % 4))));
         ++o.beats;
         if (last) {
           o.end_cycle = cycles_;
@@ -206,9 +208,13 @@ class EngineTb {
     }
   }
   template <class T>
-  static bool GetBit(const T& v, int b) { return (v >> b) & 1; }
+  static bool GetBit(const T& v, int b) {
+    return (v >> b) & 1;
+  }
   template <class T>
-  static uint32_t GetBits(const T& v, int lsb, int w) { return static_cast<uint32_t>((v >> lsb) & ((uint64_t{1} << w) - 1)); }
+  static uint32_t GetBits(const T& v, int lsb, int w) {
+    return static_cast<uint32_t>((v >> lsb) & ((uint64_t{1} << w) - 1));
+  }
   template <size_t N>
   static uint32_t GetBits(const VlWide<N>& v, int lsb, int w) {
     uint32_t x = 0;

@@ -218,8 +218,11 @@ TEST_F(EngineRegsTest, LoadReadZeroize) {
   SlotState s = ReadSlot(5);
   EXPECT_EQ(s.flags, 0u);
 
-  SlotConfig c{.key256 = true, .framing = r::Framing::kDtls12, .dir = r::Op::kUnprotect,
-               .seq = 0x0000123456789abcull, .epoch = 0x4321};
+  SlotConfig c{.key256 = true,
+               .framing = r::Framing::kDtls12,
+               .dir = r::Op::kUnprotect,
+               .seq = 0x0000123456789abcull,
+               .epoch = 0x4321};
   Stage(c);
   Write(r::kSlotSel, 5);
   Write(r::kSlotCmd, static_cast<uint32_t>(r::SlotCmd::kLoad));

@@ -54,7 +54,8 @@ class RecordStreamTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RecordStreamTest, ProtectMatchesReferenceAndUnprotectInverts) {
   const Case c = GetParam();
-  const uint64_t seed = std::getenv("MEDIASEC_TEST_SEED") ? std::strtoull(std::getenv("MEDIASEC_TEST_SEED"), nullptr, 0) : 7;
+  const uint64_t seed =
+      std::getenv("MEDIASEC_TEST_SEED") ? std::strtoull(std::getenv("MEDIASEC_TEST_SEED"), nullptr, 0) : 7;
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   Tb tb;
@@ -108,7 +109,6 @@ TEST_P(RecordStreamTest, ProtectMatchesReferenceAndUnprotectInverts) {
     }
   }
 }
-
 
 // One frame in, one frame out: status, and for a failure nothing but one empty beat.
 struct Verdict {
@@ -195,8 +195,8 @@ TEST(RecordStreamErrors, EveryCheckRefusesAndReleasesNothing) {
   SlotSpec t13tx = t13;
   t13tx.dir = r::Op::kProtect;
   Bytes padded = p;
-  padded.push_back(21);                    // inner content type
-  padded.insert(padded.end(), 37, 0x00);   // padding
+  padded.push_back(21);                   // inner content type
+  padded.insert(padded.end(), 37, 0x00);  // padding
   // Build the record by hand: header || AES-GCM(inner) with AAD = header.
   auto seal13 = [&](const Bytes& inner, uint64_t seq) {
     Bytes hdr = {0x17, 0x03, 0x03, static_cast<uint8_t>((inner.size() + 16) >> 8),
@@ -263,12 +263,12 @@ TEST(RecordStreamFourLanes, LanesRunConcurrentlyAndMatchReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, RecordStreamTest,
-    ::testing::Values(Case{r::Framing::kRaw, false}, Case{r::Framing::kRaw, true}, Case{r::Framing::kTls12, false},
-                      Case{r::Framing::kTls12, true}, Case{r::Framing::kTls13, false}, Case{r::Framing::kTls13, true},
-                      Case{r::Framing::kDtls12, false}, Case{r::Framing::kDtls12, true}),
-    CaseName);
+INSTANTIATE_TEST_SUITE_P(All, RecordStreamTest,
+                         ::testing::Values(Case{r::Framing::kRaw, false}, Case{r::Framing::kRaw, true},
+                                           Case{r::Framing::kTls12, false}, Case{r::Framing::kTls12, true},
+                                           Case{r::Framing::kTls13, false}, Case{r::Framing::kTls13, true},
+                                           Case{r::Framing::kDtls12, false}, Case{r::Framing::kDtls12, true}),
+                         CaseName);
 
 }  // namespace
 }  // namespace mediasec::tb
