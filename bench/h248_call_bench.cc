@@ -18,8 +18,8 @@
 #include "host/h248/gateway.h"
 #include "host/h248/mg_association.h"
 #include "host/h248/packages.h"
-#include "host/media/port_reservation.h"
 #include "host/net/udp_socket.h"
+#include "tests/support/port_reservation.h"
 #include "tests/support/subprocess.h"
 
 using namespace mediasec;
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   test_env::Subprocess mgc({"erl", "-noshell", "-pa", argv[1], "-run", "mgc_peer", "main", std::to_string(port),
                             "compact", "0", "udp", "bench", std::to_string(seconds), std::to_string(callers)});
   h248::PackageRegistry packages = h248::PackageRegistry::standard();
-  media::PortReservation media("127.0.0.1");
+  test::PortReservation media("127.0.0.1");
   h248::Gateway gateway(packages, media);
   for (int i = 0; i < 200; ++i) {
     if (auto l = mgc.line(); l && l->rfind("LISTENING", 0) == 0) break;

@@ -109,7 +109,7 @@ class CoreSink {
 
 // One gateway worker: accepts terminals, connects each to the core and relays (never returns).
 [[noreturn]] void RunWorker(int k, Shared& shared, const tls::Identity& gateway,
-                            const sdp::Fingerprint& terminal_fingerprint, size_t sessions) {
+                            const security::Fingerprint& terminal_fingerprint, size_t sessions) {
   asio::io_context io;
   // Two slots per session and room to spare: the sw device is sized like a card would be.
   auto dev = device::open_device("sw:slots=" + std::to_string(2 * sessions + 64)).value();
@@ -306,7 +306,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   auto gateway = tls::Identity::load_or_create(dir / "gw.pem", dir / "gw.key").value();
   auto terminal = tls::Identity::load_or_create(dir / "t.pem", dir / "t.key").value();
-  const sdp::Fingerprint terminal_fingerprint = *terminal.fingerprint();
+  const security::Fingerprint terminal_fingerprint = *terminal.fingerprint();
 
   void* page = ::mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (page == MAP_FAILED) return 1;

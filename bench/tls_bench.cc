@@ -92,7 +92,7 @@ double STime(uint16_t port, bool reuse, int seconds, const std::filesystem::path
 // request with a tiny HTTP response and close_notify.
 class OurServer {
  public:
-  OurServer(TlsContext& ctx, device::SlotPool& pool, const sdp::Fingerprint& client)
+  OurServer(TlsContext& ctx, device::SlotPool& pool, const security::Fingerprint& client)
       : ctx_(ctx), pool_(pool), client_(client) {
     listener_ = tls::test::Listen(port_);
     thread_ = std::thread([this] { Run(); });
@@ -142,7 +142,7 @@ class OurServer {
 
   TlsContext& ctx_;
   device::SlotPool& pool_;
-  sdp::Fingerprint client_;
+  security::Fingerprint client_;
   Fd listener_;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};

@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "drivers/regmap/mediasec_regs.h"
-#include "host/base/result.h"
 
 namespace mediasec::device {
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "base/register_bus.h"
+#include "base/result.h"
 #include "drivers/device.h"
-#include "drivers/register_bus.h"
-#include "host/base/result.h"
 
 namespace mediasec::device {
 

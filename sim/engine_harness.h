@@ -14,8 +14,8 @@
 #include <span>
 #include <vector>
 
-#include "drivers/register_bus.h"
-#include "host/base/result.h"
+#include "base/register_bus.h"
+#include "base/result.h"
 
 namespace mediasec::sim {
 
@@ -36,7 +36,7 @@ struct HarnessOptions {
   uint32_t axil_timeout_cycles = 10000;
 };
 
-class EngineHarness : public device::RegisterBus {
+class EngineHarness : public RegisterBus {
  public:
   ~EngineHarness() override = default;
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <utility>
 
+#include "base/register_bus.h"
 #include "drivers/engine_control.h"
 #include "drivers/record_format.h"
-#include "drivers/register_bus.h"
 
 namespace mediasec::device {
 namespace {

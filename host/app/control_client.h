@@ -6,7 +6,7 @@
 #include <chrono>
 #include <filesystem>
 
-#include "host/base/result.h"
+#include "base/result.h"
 
 namespace mediasec::app {
 

@@ -10,7 +10,7 @@
 #include <functional>
 #include <memory>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/net/accept_loop.h"
 
 namespace mediasec::app {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/h248/mg_association.h"
 #include "host/tls/profile.h"
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "host/base/result.h"
+#include "base/result.h"
 
 namespace mediasec::app {
 

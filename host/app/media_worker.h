@@ -17,9 +17,9 @@
 #include <thread>
 #include <type_traits>
 
+#include "base/result.h"
 #include "drivers/device.h"
 #include "drivers/key_slot.h"
-#include "host/base/result.h"
 #include "host/media/bearer_plane.h"
 #include "host/tls/context.h"
 #include "host/tls/identity.h"

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/net/accept_loop.h"
 
 namespace mediasec::app {

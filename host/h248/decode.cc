@@ -4,7 +4,7 @@
 #include <limits>
 #include <utility>
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 #include "host/h248/error_codes.h"
 #include "host/h248/text_chars.h"
 #include "host/h248/tokens.h"

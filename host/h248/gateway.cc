@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 #include "host/h248/error_codes.h"
 
 namespace mediasec::h248 {

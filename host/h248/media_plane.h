@@ -1,7 +1,6 @@
 // What the gateway model asks of the media plane: reserve, change and release the resources of a
-// termination (sockets, TCP connections, TLS sessions, relays). The media-plane issue implements
-// it for real; host/media/port_reservation.h is the first real implementation (sockets bound to
-// the answered address and port).
+// termination (sockets, TCP connections, TLS sessions, relays). media::BearerPlane implements it;
+// the control-path tests use tests/support/port_reservation.h (sockets only, no relays).
 #pragma once
 
 #include <cstdint>
@@ -9,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/h248/message.h"
 #include "host/sdp/sdp.h"
 

@@ -1,6 +1,6 @@
 #include "host/h248/message.h"
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 
 namespace mediasec::h248 {
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 #include "host/h248/decode.h"
 #include "host/h248/error_codes.h"
 

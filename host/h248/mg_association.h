@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/h248/gateway.h"
 #include "host/h248/tpkt.h"
 #include "host/h248/transaction_manager.h"

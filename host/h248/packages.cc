@@ -1,6 +1,6 @@
 #include "host/h248/packages.h"
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 
 namespace mediasec::h248 {
 namespace {

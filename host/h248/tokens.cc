@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 
 namespace mediasec::h248 {
 namespace {

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 #include "host/h248/error_codes.h"
 #include "host/media/local_answer.h"
 #include "host/media/msrp.h"

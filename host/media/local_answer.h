@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/h248/media_plane.h"
 
 namespace mediasec::media {

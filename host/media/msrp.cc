@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 
 namespace mediasec::media::msrp {
 namespace {

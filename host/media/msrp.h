@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/sdp/sdp.h"
 
 namespace mediasec::media::msrp {

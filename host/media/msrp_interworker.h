@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/media/msrp.h"
 
 namespace mediasec::media {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/net/udp_socket.h"
 
 namespace mediasec::net {

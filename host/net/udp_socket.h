@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "host/base/result.h"
+#include "base/result.h"
 
 namespace mediasec::net {
 

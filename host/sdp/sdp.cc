@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cstdio>
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 
 namespace mediasec::sdp {
 namespace {
@@ -123,43 +123,12 @@ bool is_tcp(Transport t) {
          t == Transport::kTlsBfcp;
 }
 
-const char* to_string(Setup s) {
-  switch (s) {
-    case Setup::kActive: return "active";
-    case Setup::kPassive: return "passive";
-    case Setup::kActPass: return "actpass";
-    case Setup::kHoldConn: return "holdconn";
-  }
-  return "?";
-}
-
-const char* to_string(ConnectionAttr c) { return c == ConnectionAttr::kNew ? "new" : "existing"; }
-
-std::string Fingerprint::to_string() const {
-  std::string out = hash + " ";
-  char buf[4];
-  for (size_t i = 0; i < digest.size(); ++i) {
-    std::snprintf(buf, sizeof buf, i ? ":%02X" : "%02X", digest[i]);
-    out += buf;
-  }
-  return out;
-}
-
-const EVP_MD* fingerprint_digest(std::string_view hash) {
-  const std::string name = ascii_lowercase(hash);
-  if (const EVP_MD* md = EVP_get_digestbyname(name.c_str())) return md;
-  std::string without_dash;
-  for (char c : name)
-    if (c != '-') without_dash.push_back(c);
-  return EVP_get_digestbyname(without_dash.c_str());
-}
-
 Result<Fingerprint, SdpError> parse_fingerprint(std::string_view value) {
   auto f = split_ws(value);
   if (f.size() != 2) return error(0, "fingerprint needs <hash> <hex:hex:...>");
   Fingerprint fp;
   fp.hash = ascii_lowercase(f[0]);
-  const EVP_MD* md = fingerprint_digest(fp.hash);
+  const EVP_MD* md = security::fingerprint_digest(fp.hash);
   if (md == nullptr) return error(0, "fingerprint hash '" + fp.hash + "' is unknown");
   std::string_view hex = f[1];
   for (size_t i = 0; i < hex.size();) {

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "host/base/result.h"
-
-struct evp_md_st;  // OpenSSL's EVP_MD
+#include "base/result.h"
+#include "host/security/fingerprint.h"
+#include "host/security/setup_role.h"
 
 namespace mediasec::sdp {
 
@@ -60,20 +60,14 @@ Transport classify(std::string_view proto);
 bool is_tls(Transport t);  // TCP/TLS/* and UDP/TLS/UDPTL
 bool is_tcp(Transport t);  // every TCP-based transport
 
-enum class Setup : uint8_t { kActive, kPassive, kActPass, kHoldConn };  // RFC 4145
-enum class ConnectionAttr : uint8_t { kNew, kExisting };                // RFC 4145
+// a=setup and a=connection (RFC 4145) and a=fingerprint (RFC 8122) carry the security types.
+using security::ConnectionAttr;
+using security::Fingerprint;
+using security::Setup;
+using security::to_string;
 
-// a=fingerprint:sha-256 AB:CD:... (RFC 8122). The hash is any digest OpenSSL knows by that name.
-struct Fingerprint {
-  std::string hash;               // lower case: "sha-256"
-  std::vector<uint8_t> digest;    // the bytes
-  std::string to_string() const;  // "sha-256 AB:CD:..."
-  friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
-};
+// a=fingerprint:sha-256 AB:CD:... The hash is any digest OpenSSL knows by that name.
 Result<Fingerprint, SdpError> parse_fingerprint(std::string_view value);
-// OpenSSL's digest for an RFC 8122 hash name (nullptr if OpenSSL has none): the name as written
-// (sha3-256, sha512-256) or without its dash (sha-256 -> sha256, sha-1 -> sha1), any case.
-const evp_md_st* fingerprint_digest(std::string_view hash);
 
 struct MediaDescription {
   std::string media;             // "message", "application", "image", "audio", ...
@@ -126,8 +120,5 @@ struct WriteOptions {
   std::string_view line_end = "\n";  // H.248 text carries LF; "\r\n" for SDP outside H.248
 };
 std::string write(const SessionDescription& sdp, const WriteOptions& options = {});
-
-const char* to_string(Setup s);
-const char* to_string(ConnectionAttr c);
 
 }  // namespace mediasec::sdp

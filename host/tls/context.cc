@@ -159,7 +159,7 @@ Result<void> TlsContext::use_identity(const Identity& identity) {
   return ok_result();
 }
 
-Result<sdp::Fingerprint> TlsContext::fingerprint(std::string_view hash) const {
+Result<security::Fingerprint> TlsContext::fingerprint(std::string_view hash) const {
   return fingerprint_of(SSL_CTX_get0_certificate(server_.get()), hash);
 }
 

@@ -10,8 +10,9 @@
 #include <span>
 #include <string_view>
 
-#include "host/base/result.h"
-#include "host/sdp/sdp.h"
+#include "base/result.h"
+#include "host/security/fingerprint.h"
+#include "host/security/setup_role.h"
 #include "host/tls/identity.h"
 #include "host/tls/openssl_handles.h"
 #include "host/tls/profile.h"
@@ -24,10 +25,10 @@ enum class Role { kClient, kServer };
 // The TLS/DTLS role from our side's negotiated a=setup (RFC 4572 §6.2, RFC 5763 §5): the endpoint
 // that opens the TCP connection (active) is the TLS client, the passive one the server. actpass
 // and holdconn are not outcomes of a negotiation: nullopt.
-constexpr std::optional<Role> role_for(sdp::Setup ours) {
+constexpr std::optional<Role> role_for(security::Setup ours) {
   switch (ours) {
-    case sdp::Setup::kActive: return Role::kClient;
-    case sdp::Setup::kPassive: return Role::kServer;
+    case security::Setup::kActive: return Role::kClient;
+    case security::Setup::kPassive: return Role::kServer;
     default: return std::nullopt;
   }
 }
@@ -57,7 +58,7 @@ class TlsContext {
   Result<void> use_identity(const Identity& identity);
 
   // Our certificate's a=fingerprint for Local descriptors.
-  Result<sdp::Fingerprint> fingerprint(std::string_view hash = "sha-256") const;
+  Result<security::Fingerprint> fingerprint(std::string_view hash = "sha-256") const;
 
   const Profile& profile() const { return profile_; }
   Transport transport() const { return transport_; }

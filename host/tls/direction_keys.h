@@ -9,9 +9,9 @@
 #include <span>
 #include <vector>
 
+#include "base/result.h"
 #include "drivers/device.h"
 #include "drivers/key_slot.h"
-#include "host/base/result.h"
 #include "host/tls/key_log.h"
 
 namespace mediasec::tls {

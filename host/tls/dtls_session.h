@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "drivers/key_slot.h"
-#include "host/base/result.h"
-#include "host/sdp/sdp.h"
+#include "host/security/fingerprint.h"
 #include "host/tls/context.h"
 #include "host/tls/direction_keys.h"
 #include "host/tls/peer_check.h"
@@ -35,7 +35,7 @@ class DtlsSession final : private SessionHooks {
 
   struct Options {
     Role role = Role::kServer;
-    std::vector<sdp::Fingerprint> peer_fingerprints;
+    std::vector<security::Fingerprint> peer_fingerprints;
     bool require_peer_fingerprint = true;
     std::vector<uint8_t> peer_address;  // what the server's cookie is bound to (address and port)
   };

@@ -1,6 +1,6 @@
 #include "host/tls/fingerprint.h"
 
-#include "host/base/ascii.h"
+#include "base/ascii.h"
 
 #include <openssl/evp.h>
 
@@ -8,12 +8,12 @@
 
 namespace mediasec::tls {
 
-Result<sdp::Fingerprint> fingerprint_of(X509* cert, std::string_view hash) {
+Result<security::Fingerprint> fingerprint_of(X509* cert, std::string_view hash) {
   if (cert == nullptr) return make_error(ErrorCode::kInvalidArgument, "no certificate to fingerprint");
-  const EVP_MD* md = sdp::fingerprint_digest(hash);
+  const EVP_MD* md = security::fingerprint_digest(hash);
   if (md == nullptr)
     return make_error(ErrorCode::kInvalidArgument, "unknown fingerprint hash '" + std::string(hash) + "'");
-  sdp::Fingerprint fp;
+  security::Fingerprint fp;
   fp.hash = ascii_lowercase(hash);
   fp.digest.resize(static_cast<size_t>(EVP_MD_get_size(md)));
   unsigned int len = 0;
@@ -23,8 +23,8 @@ Result<sdp::Fingerprint> fingerprint_of(X509* cert, std::string_view hash) {
   return fp;
 }
 
-bool matches_any(X509* cert, std::span<const sdp::Fingerprint> expected) {
-  for (const sdp::Fingerprint& want : expected) {
+bool matches_any(X509* cert, std::span<const security::Fingerprint> expected) {
+  for (const security::Fingerprint& want : expected) {
     auto got = fingerprint_of(cert, want.hash);
     if (got.ok() && got->digest == want.digest) return true;
   }

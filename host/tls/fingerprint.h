@@ -7,15 +7,15 @@
 #include <span>
 #include <string_view>
 
-#include "host/base/result.h"
-#include "host/sdp/sdp.h"
+#include "base/result.h"
+#include "host/security/fingerprint.h"
 
 namespace mediasec::tls {
 
 // The fingerprint of `cert` with the RFC 8122 hash name ("sha-256", "sha-1", "sha3-512", ...).
-Result<sdp::Fingerprint> fingerprint_of(X509* cert, std::string_view hash = "sha-256");
+Result<security::Fingerprint> fingerprint_of(X509* cert, std::string_view hash = "sha-256");
 
 // True if `cert` matches any of `expected` (each with its own hash).
-bool matches_any(X509* cert, std::span<const sdp::Fingerprint> expected);
+bool matches_any(X509* cert, std::span<const security::Fingerprint> expected);
 
 }  // namespace mediasec::tls

@@ -106,7 +106,7 @@ Result<void> Identity::save(const std::filesystem::path& cert_pem, const std::fi
   return ok_result();
 }
 
-Result<sdp::Fingerprint> Identity::fingerprint(std::string_view hash) const {
+Result<security::Fingerprint> Identity::fingerprint(std::string_view hash) const {
   return fingerprint_of(cert_.get(), hash);
 }
 

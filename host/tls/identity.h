@@ -7,8 +7,8 @@
 #include <memory>
 #include <string_view>
 
-#include "host/base/result.h"
-#include "host/sdp/sdp.h"
+#include "base/result.h"
+#include "host/security/fingerprint.h"
 #include "host/tls/openssl_handles.h"
 
 namespace mediasec::tls {
@@ -30,7 +30,7 @@ class Identity {
   X509* certificate() const { return cert_.get(); }
   EVP_PKEY* private_key() const { return key_.get(); }
   // Our a=fingerprint for the Local descriptor.
-  Result<sdp::Fingerprint> fingerprint(std::string_view hash = "sha-256") const;
+  Result<security::Fingerprint> fingerprint(std::string_view hash = "sha-256") const;
 
  private:
   Identity(X509Ptr cert, PkeyPtr key) : cert_(cert.release(), X509_free), key_(key.release(), EVP_PKEY_free) {}

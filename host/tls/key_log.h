@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "host/base/result.h"
+#include "base/result.h"
 
 namespace mediasec::tls {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "host/sdp/sdp.h"
+#include "host/security/fingerprint.h"
 #include "host/tls/openssl_handles.h"
 #include "host/tls/release.h"
 
@@ -15,7 +15,7 @@ namespace mediasec::tls {
 
 class PeerCheck {
  public:
-  PeerCheck(std::vector<sdp::Fingerprint> fingerprints, bool require)
+  PeerCheck(std::vector<security::Fingerprint> fingerprints, bool require)
       : fingerprints_(std::move(fingerprints)), require_(require) {}
 
   // True to accept `leaf`; otherwise failure() and reason() say why.
@@ -23,7 +23,7 @@ class PeerCheck {
 
   // The SHA-256 fingerprint of the certificate accepted first (empty before). Only the digest is
   // kept, not the certificate: an idle session holds as little as possible.
-  const sdp::Fingerprint& accepted() const { return accepted_; }
+  const security::Fingerprint& accepted() const { return accepted_; }
   const std::optional<ReleaseCause>& failure() const { return failure_; }
   const std::string& reason() const { return reason_; }
   // Why a failed handshake ends the session: this check's refusal if there was one, else `cause`.
@@ -33,9 +33,9 @@ class PeerCheck {
 
  private:
   bool refuse(ReleaseCause cause, std::string reason);
-  std::vector<sdp::Fingerprint> fingerprints_;
+  std::vector<security::Fingerprint> fingerprints_;
   bool require_;
-  sdp::Fingerprint accepted_;
+  security::Fingerprint accepted_;
   std::optional<ReleaseCause> failure_;
   std::string reason_;
 };

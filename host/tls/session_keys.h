@@ -5,7 +5,7 @@
 
 #include <openssl/ssl.h>
 
-#include "host/base/result.h"
+#include "base/result.h"
 #include "host/tls/traffic_keys.h"
 
 namespace mediasec::tls {

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "drivers/key_slot.h"
-#include "host/base/result.h"
-#include "host/sdp/sdp.h"
+#include "host/security/fingerprint.h"
 #include "host/tls/context.h"
 #include "host/tls/direction_keys.h"
 #include "host/tls/key_log.h"
@@ -34,7 +34,7 @@ class TlsSession final : private SessionHooks {
   struct Options {
     Role role = Role::kServer;
     // The Remote descriptor's a=fingerprint values; the peer's certificate must match one.
-    std::vector<sdp::Fingerprint> peer_fingerprints;
+    std::vector<security::Fingerprint> peer_fingerprints;
     // With no fingerprint to check: refuse (true, the default) or accept any certificate.
     bool require_peer_fingerprint = true;
     SslSessionPtr resume;     // client: a session to resume (a ticket or a session ID)
@@ -97,7 +97,7 @@ class TlsSession final : private SessionHooks {
   // The latest session the peer let us resume (client: after the handshake or a ticket).
   SslSessionPtr resumable_session() const { return resumable_; }
   // The SHA-256 fingerprint of the peer's certificate (empty before the handshake).
-  const sdp::Fingerprint& peer_fingerprint() const { return peer_check_.accepted(); }
+  const security::Fingerprint& peer_fingerprint() const { return peer_check_.accepted(); }
 
  private:
   enum class Phase { kHandshake, kOffloaded, kReleased };

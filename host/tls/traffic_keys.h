@@ -10,8 +10,8 @@
 #include <span>
 #include <vector>
 
+#include "base/result.h"
 #include "drivers/device.h"
-#include "host/base/result.h"
 
 namespace mediasec::tls {
 

@@ -15,7 +15,7 @@
 #include "host/app/association_loop.h"
 #include "host/h248/gateway.h"
 #include "host/h248/mg_association.h"
-#include "host/media/port_reservation.h"
+#include "tests/support/port_reservation.h"
 
 namespace mediasec::app {
 namespace {
@@ -56,7 +56,7 @@ class Loop : public ::testing::Test {
 
   asio::io_context io_{1};
   h248::PackageRegistry packages_ = h248::PackageRegistry::standard();
-  media::PortReservation media_{"127.0.0.1"};
+  test::PortReservation media_{"127.0.0.1"};
   h248::Gateway gateway_{packages_, media_};
   std::unique_ptr<h248::MgAssociation> association_;
   std::unique_ptr<AssociationLoop> loop_;

@@ -4,7 +4,7 @@
 
 #include "host/h248/decode.h"
 #include "host/h248/gateway.h"
-#include "host/media/port_reservation.h"
+#include "tests/support/port_reservation.h"
 
 namespace mediasec::h248 {
 namespace {
@@ -37,7 +37,7 @@ class GatewayTest : public ::testing::Test {
   }
 
   PackageRegistry packages_ = PackageRegistry::standard();
-  media::PortReservation media_{"127.0.0.1"};
+  test::PortReservation media_{"127.0.0.1"};
   Gateway gateway_{packages_, media_};
   uint32_t id_ = 0;
 };

@@ -17,8 +17,8 @@
 #include "host/h248/gateway.h"
 #include "host/h248/mg_association.h"
 #include "host/h248/packages.h"
-#include "host/media/port_reservation.h"
 #include "host/net/udp_socket.h"
+#include "tests/support/port_reservation.h"
 #include "tests/support/subprocess.h"
 
 namespace mediasec::h248 {
@@ -165,7 +165,7 @@ class MegacoMgc : public ::testing::Test {
   }
 
   PackageRegistry packages_ = PackageRegistry::standard();
-  media::PortReservation media_{"127.0.0.1"};
+  test::PortReservation media_{"127.0.0.1"};
   Gateway gateway_{packages_, media_};
   TransactionStats tx_;
   AssociationStats assoc_;

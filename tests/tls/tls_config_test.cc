@@ -11,6 +11,7 @@
 
 #include "drivers/key_slot.h"
 #include "drivers/open_device.h"
+#include "host/sdp/sdp.h"
 #include "host/tls/fingerprint.h"
 #include "host/tls/ticket_keys.h"
 #include "tests/support/temp_dir.h"
@@ -89,10 +90,10 @@ TEST(Profile, ASuiteTheDeviceCannotOffloadIsRefused) {
 }
 
 TEST(Role, FromTheNegotiatedSetup) {
-  static_assert(role_for(sdp::Setup::kActive) == Role::kClient);
-  static_assert(role_for(sdp::Setup::kPassive) == Role::kServer);
-  EXPECT_FALSE(role_for(sdp::Setup::kActPass));
-  EXPECT_FALSE(role_for(sdp::Setup::kHoldConn));
+  static_assert(role_for(security::Setup::kActive) == Role::kClient);
+  static_assert(role_for(security::Setup::kPassive) == Role::kServer);
+  EXPECT_FALSE(role_for(security::Setup::kActPass));
+  EXPECT_FALSE(role_for(security::Setup::kHoldConn));
 }
 
 TEST(TicketKeys, RotateOnTheirPeriodAndStayValidForOneMore) {

@@ -44,7 +44,8 @@ class Fixture {
     theirs_ = std::make_unique<Identity>(*Identity::generate(KeyType::kEcdsaP256, "terminal"));
     context_ = std::move(TlsContext::create(*ours_, profile, nullptr, Transport::kStream).value());
   }
-  std::unique_ptr<TlsSession> Session(Role role, std::vector<sdp::Fingerprint> fps, SslSessionPtr resume = nullptr) {
+  std::unique_ptr<TlsSession> Session(Role role, std::vector<security::Fingerprint> fps,
+                                      SslSessionPtr resume = nullptr) {
     TlsSession::Options o;
     o.role = role;
     o.peer_fingerprints = std::move(fps);
@@ -53,7 +54,7 @@ class Fixture {
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
     return s.ok() ? std::move(*s) : nullptr;
   }
-  sdp::Fingerprint PeerFingerprint() { return *theirs_->fingerprint(); }
+  security::Fingerprint PeerFingerprint() { return *theirs_->fingerprint(); }
 
   std::unique_ptr<device::Device> device_;
   std::unique_ptr<device::SlotPool> pool_;
@@ -229,7 +230,7 @@ TEST_P(Offload, PeerCloseNotifyIsAnsweredAndReleases) {
 }
 
 TEST_P(Offload, FingerprintMismatchFailsTheHandshakeWithAReason) {
-  sdp::Fingerprint wrong = f_->PeerFingerprint();
+  security::Fingerprint wrong = f_->PeerFingerprint();
   wrong.digest[0] ^= 1;
   auto s = f_->Session(role_, {wrong});
   auto p = Peer();

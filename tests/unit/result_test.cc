@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "host/base/result.h"
+#include "base/result.h"
 
 namespace mediasec {
 namespace {

@@ -1,8 +1,8 @@
-// The first real MediaPlane: each termination gets a socket bound to the gateway's media address
-// (a listening TCP socket for TCP bearers, a UDP socket for UDPTL), and its Local SDP is
-// completed with that address and port and, for TCP bearers, the a=setup / a=connection answer
-// (RFC 4145: an offer of actpass or active is answered passive, passive is answered active).
-// Relaying, TLS and DTLS come with the media-plane issue and build on these reservations.
+// A MediaPlane for the tests and benchmarks of the control path: each termination gets a real
+// socket bound to the gateway's media address (a listening TCP socket for TCP bearers, a UDP
+// socket for UDPTL) and its Local SDP is completed with that address and port and, for TCP
+// bearers, the a=setup / a=connection answer (media::answer_local). Nothing is relayed: the
+// product's MediaPlane is media::BearerPlane.
 #pragma once
 
 #include <chrono>
@@ -11,7 +11,7 @@
 
 #include "host/h248/media_plane.h"
 
-namespace mediasec::media {
+namespace mediasec::test {
 
 class PortReservation final : public h248::MediaPlane {
  public:
@@ -39,4 +39,4 @@ class PortReservation final : public h248::MediaPlane {
   std::map<std::string, Reservation> reservations_;
 };
 
-}  // namespace mediasec::media
+}  // namespace mediasec::test

@@ -1,4 +1,4 @@
-#include "host/media/port_reservation.h"
+#include "tests/support/port_reservation.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include "host/media/local_answer.h"
 #include "host/net/udp_socket.h"
 
-namespace mediasec::media {
+namespace mediasec::test {
 namespace {
 
 h248::MediaError fault(uint16_t code, std::string reason) { return h248::MediaError{code, std::move(reason)}; }
@@ -47,7 +47,7 @@ Result<sdp::SessionDescription, h248::MediaError> PortReservation::add(const h24
   }
   r.port = net::Endpoint::local_of(r.fd).port();
   r.since = std::chrono::steady_clock::now();
-  auto local = answer_local(request, address_, r.port);
+  auto local = media::answer_local(request, address_, r.port);
   if (!local) {
     ::close(r.fd);
     return local.error();
@@ -60,7 +60,7 @@ Result<sdp::SessionDescription, h248::MediaError> PortReservation::modify(const 
   auto it = reservations_.find(request.termination);
   if (it == reservations_.end())
     return fault(h248::errors::kNoSuchTerminationId, request.termination + " is not reserved");
-  return answer_local(request, address_, it->second.port);
+  return media::answer_local(request, address_, it->second.port);
 }
 
 h248::MediaStatistics PortReservation::statistics(const std::string& termination) const {
@@ -83,4 +83,4 @@ h248::MediaStatistics PortReservation::subtract(const std::string& termination) 
   return s;
 }
 
-}  // namespace mediasec::media
+}  // namespace mediasec::test

@@ -1,4 +1,4 @@
-#include "host/base/result.h"
+#include "base/result.h"
 
 namespace mediasec {
 
