@@ -1,5 +1,5 @@
 # mediasec: every target bootstraps (installs what is missing) and builds first.
-.PHONY: all bootstrap build build-asan run test test-asan bench lint soak clean
+.PHONY: all bootstrap build build-asan run test test-asan bench lint format soak clean
 
 BUILD_RELEASE := build/release
 BUILD_ASAN := build/asan
@@ -35,9 +35,16 @@ test-asan: build-asan
 bench: build
 	@scripts/bench
 
+# Register-map drift, the RTL (verilator -Wall, yosys), the C++ (clang-format, include layers,
+# clang-tidy on what changed: LINT_BASE=<commit> widens it, LINT_TIDY=all takes every file).
 lint: bootstrap
 	@python3 hw/regmap/generate.py --check
 	@scripts/lint-rtl
+	@scripts/lint-cpp
+
+# Rewrite every C++ file to .clang-format.
+format:
+	@git ls-files -- '*.cc' '*.h' | xargs clang-format -i
 
 soak: build
 	@MEDIASEC_TEST_SCALE=10 scripts/run-tests release
