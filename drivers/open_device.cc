@@ -60,55 +60,80 @@ std::vector<std::string> compiled_backends() {
 #endif
 }
 
-Result<std::unique_ptr<Device>> open_device(std::string_view spec) {
+namespace {
+
+// A spec read into the options of the backend it names; opening it is a separate step, so a
+// configuration can be checked on a machine that has no card.
+struct ParsedSpec {
+  std::string name;
+  SwOptions sw;
+  XrtOptions xrt;
+#ifdef MEDIASEC_HAVE_SIM
+  SimOptions sim;
+#endif
+};
+
+Result<ParsedSpec> parse_spec(std::string_view spec) {
   const size_t colon = spec.find(':');
-  const std::string_view name = spec.substr(0, colon);
+  ParsedSpec out;
+  out.name = std::string(spec.substr(0, colon));
   auto parsed = parse_options(colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1));
   if (!parsed) return parsed.error();
   Options opts = std::move(parsed.value());
 
-  if (name == "sw") {
-    SwOptions o;
-    auto slots = take_number<uint32_t>(opts, "slots", o.key_slots);
+  if (out.name == "sw") {
+    auto slots = take_number<uint32_t>(opts, "slots", out.sw.key_slots);
     if (!slots) return slots.error();
-    o.key_slots = *slots;
-    if (auto r = reject_leftovers(opts, name); !r) return r.error();
-    return open_sw_device(o);
-  }
-  if (name == "sim") {
+    out.sw.key_slots = *slots;
+  } else if (out.name == "sim") {
 #ifdef MEDIASEC_HAVE_SIM
-    SimOptions o;
-    auto lanes = take_number<uint32_t>(opts, "lanes", o.lanes);
+    auto lanes = take_number<uint32_t>(opts, "lanes", out.sim.lanes);
     if (!lanes) return lanes.error();
-    auto stall = take_number<double>(opts, "stall", o.stall_probability);
+    auto stall = take_number<double>(opts, "stall", out.sim.stall_probability);
     if (!stall) return stall.error();
-    auto seed = take_number<uint64_t>(opts, "seed", o.seed);
+    auto seed = take_number<uint64_t>(opts, "seed", out.sim.seed);
     if (!seed) return seed.error();
-    o.lanes = *lanes;
-    o.stall_probability = *stall;
-    o.seed = *seed;
-    if (auto r = reject_leftovers(opts, name); !r) return r.error();
-    return open_sim_device(o);
+    out.sim.lanes = *lanes;
+    out.sim.stall_probability = *stall;
+    out.sim.seed = *seed;
 #else
     return make_error(ErrorCode::kUnavailable,
                       "this build has no sim backend (configured with MEDIASEC_WITH_SIM=OFF); use sw");
 #endif
-  }
-  if (name == "xrt") {
-    XrtOptions o;
-    auto index = take_number<unsigned>(opts, "index", o.index);
+  } else if (out.name == "xrt") {
+    auto index = take_number<unsigned>(opts, "index", out.xrt.index);
     if (!index) return index.error();
-    o.index = *index;
+    out.xrt.index = *index;
     if (auto it = opts.find("xclbin"); it != opts.end()) {
-      o.xclbin = it->second;
+      out.xrt.xclbin = it->second;
       opts.erase(it);
     }
-    if (auto r = reject_leftovers(opts, name); !r) return r.error();
-    return open_xrt_device(o);
+  } else {
+    std::string known;
+    for (const auto& b : compiled_backends()) known += (known.empty() ? "" : ", ") + b;
+    return make_error(ErrorCode::kNotFound, "unknown device backend '" + out.name + "' (known: " + known + ")");
   }
-  std::string known;
-  for (const auto& b : compiled_backends()) known += (known.empty() ? "" : ", ") + b;
-  return make_error(ErrorCode::kNotFound, "unknown device backend '" + std::string(name) + "' (known: " + known + ")");
+  if (auto r = reject_leftovers(opts, out.name); !r) return r.error();
+  return out;
+}
+
+}  // namespace
+
+Result<void> check_device_spec(std::string_view spec) {
+  auto parsed = parse_spec(spec);
+  if (!parsed) return parsed.error();
+  return ok_result();
+}
+
+Result<std::unique_ptr<Device>> open_device(std::string_view spec) {
+  auto parsed = parse_spec(spec);
+  if (!parsed) return parsed.error();
+  const ParsedSpec& p = *parsed;
+  if (p.name == "sw") return open_sw_device(p.sw);
+#ifdef MEDIASEC_HAVE_SIM
+  if (p.name == "sim") return open_sim_device(p.sim);
+#endif
+  return open_xrt_device(p.xrt);
 }
 
 }  // namespace mediasec::device

@@ -15,6 +15,10 @@ namespace mediasec::device {
 
 Result<std::unique_ptr<Device>> open_device(std::string_view spec);
 
+// The spec's syntax and options, checked without opening anything (mediasecd --check): an unknown
+// backend, option or a malformed value is an error; a card that is absent here is not.
+Result<void> check_device_spec(std::string_view spec);
+
 // Backends compiled into this build, in the order an operator should consider them.
 std::vector<std::string> compiled_backends();
 

@@ -31,8 +31,20 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
         self->reply({{"error", "a request is one JSON object per line"}}, false);
         return;
       }
-      self->reply(self->handler_(request), false);
+      self->reply(self->answer(request), false);
     });
+  }
+
+  // A handler's exception (a field of the wrong type, say) is that request's error, never the
+  // daemon's end: the loop that runs this also runs H.248 and the bearers.
+  nlohmann::json answer(const nlohmann::json& request) {
+    try {
+      return handler_(request);
+    } catch (const std::exception& e) {
+      return {{"error", std::string("request not understood: ") + e.what()}};
+    } catch (...) {
+      return {{"error", "request not understood"}};
+    }
   }
 
  private:

@@ -247,7 +247,9 @@ Result<void> Daemon::reload() {
 }
 
 nlohmann::json Daemon::handle(const nlohmann::json& request) {
-  const std::string command = request.value("command", "");
+  const auto field = request.find("command");
+  if (field == request.end() || !field->is_string()) return {{"error", "a request names its command as a string"}};
+  const std::string command = field->get<std::string>();
   if (command == "status") return status();
   if (command == "contexts") return contexts();
   if (command == "sessions") return sessions();

@@ -8,6 +8,7 @@
 
 #include <iostream>
 
+#include "host/app/config_check.h"
 #include "host/app/daemon.h"
 #include "host/app/daemon_config.h"
 
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!backend.empty()) config->backend = backend;
+  if (auto ok = mediasec::app::check_config(*config); !ok) {
+    std::cerr << "mediasecd: " << config_path << ": " << ok.error().message << "\n";
+    return 2;
+  }
   if (check) {
     std::cout << "mediasecd: " << config_path << " is valid\n";
     return 0;

@@ -62,7 +62,40 @@ Result<void> check_aes_gcm_only(SSL_CTX* ctx) {
   return ok_result();
 }
 
+// Versions, cipher lists and groups of the profile, each refused by name when OpenSSL refuses it.
+Result<void> apply_profile(SSL_CTX* x, const Profile& profile, bool dgram) {
+  const int min = dgram ? DTLS1_2_VERSION : to_openssl_version(profile.min_version);
+  const int max = dgram ? DTLS1_2_VERSION : to_openssl_version(profile.max_version);
+  if (min > max && !dgram) return make_error(ErrorCode::kInvalidArgument, "TLS profile: minimum version above maximum");
+  SSL_CTX_set_min_proto_version(x, min);
+  SSL_CTX_set_max_proto_version(x, max);
+  if (SSL_CTX_set_cipher_list(x, profile.tls12_ciphers.c_str()) != 1) {
+    ERR_clear_error();
+    return make_error(ErrorCode::kInvalidArgument,
+                      "TLS profile: bad TLS 1.2 cipher list '" + profile.tls12_ciphers + "'");
+  }
+  if (SSL_CTX_set_ciphersuites(x, profile.tls13_suites.c_str()) != 1) {
+    ERR_clear_error();
+    return make_error(ErrorCode::kInvalidArgument, "TLS profile: bad TLS 1.3 suites '" + profile.tls13_suites + "'");
+  }
+  if (SSL_CTX_set1_groups_list(x, profile.groups.c_str()) != 1) {
+    ERR_clear_error();
+    return make_error(ErrorCode::kInvalidArgument, "TLS profile: bad groups '" + profile.groups + "'");
+  }
+  ERR_clear_error();
+  return check_aes_gcm_only(x);
+}
+
 }  // namespace
+
+Result<void> check_profile(const Profile& profile) {
+  for (const bool dgram : {false, true}) {
+    SslCtxPtr ctx(SSL_CTX_new(dgram ? DTLS_method() : TLS_method()));
+    if (!ctx) return make_error(ErrorCode::kInternal, "SSL_CTX_new: " + openssl_error_text());
+    if (auto r = apply_profile(ctx.get(), profile, dgram); !r) return r.error();
+  }
+  return ok_result();
+}
 
 Result<std::unique_ptr<TlsContext>> TlsContext::create(const Identity& identity, const Profile& profile,
                                                        std::shared_ptr<TicketKeys> ticket_keys, Transport transport) {
@@ -86,23 +119,7 @@ Result<SslCtxPtr> TlsContext::make_ctx(Role role, const Identity& identity) {
   SslCtxPtr ctx(SSL_CTX_new(method));
   if (!ctx) return make_error(ErrorCode::kInternal, "SSL_CTX_new: " + openssl_error_text());
   SSL_CTX* x = ctx.get();
-  const int min = dgram ? DTLS1_2_VERSION : to_openssl_version(profile_.min_version);
-  const int max = dgram ? DTLS1_2_VERSION : to_openssl_version(profile_.max_version);
-  if (min > max && !dgram) return make_error(ErrorCode::kInvalidArgument, "TLS profile: minimum version above maximum");
-  SSL_CTX_set_min_proto_version(x, min);
-  SSL_CTX_set_max_proto_version(x, max);
-  if (SSL_CTX_set_cipher_list(x, profile_.tls12_ciphers.c_str()) != 1) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "TLS profile: bad TLS 1.2 cipher list '" + profile_.tls12_ciphers + "'");
-  }
-  if (SSL_CTX_set_ciphersuites(x, profile_.tls13_suites.c_str()) != 1) {
-    return make_error(ErrorCode::kInvalidArgument, "TLS profile: bad TLS 1.3 suites '" + profile_.tls13_suites + "'");
-  }
-  if (SSL_CTX_set1_groups_list(x, profile_.groups.c_str()) != 1) {
-    return make_error(ErrorCode::kInvalidArgument, "TLS profile: bad groups '" + profile_.groups + "'");
-  }
-  ERR_clear_error();
-  if (auto r = check_aes_gcm_only(x); !r) return r.error();
+  if (auto r = apply_profile(x, profile_, dgram); !r) return r.error();
 
   SSL_CTX_set_options(x, SSL_OP_NO_COMPRESSION);
   // RFC 5746 both ways: no connection to a server without renegotiation_info, no unsafe legacy

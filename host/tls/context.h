@@ -47,6 +47,10 @@ class SessionHooks {
   virtual std::span<const uint8_t> cookie_subject() const = 0;
 };
 
+// The profile's versions, cipher lists and groups as OpenSSL takes them, with no certificate and
+// nothing opened (mediasecd --check): the same refusals TlsContext::create would give.
+Result<void> check_profile(const Profile& profile);
+
 class TlsContext {
  public:
   static Result<std::unique_ptr<TlsContext>> create(const Identity& identity, const Profile& profile,
