@@ -117,8 +117,35 @@ std::optional<Gateway::Fault> Gateway::check_names(const Command& cmd) const {
           if (!c.ok()) return Fault{c.code, c.reason};
         }
       }
+    } else if (auto* st = std::get_if<StatisticsDescriptor>(&d)) {
+      // A statistic asked for by name (Statistics{nt/os} in a command, or in an audit): 453 for an
+      // unknown one of a known package, as 450-452 for the other kinds.
+      for (const PropertyParm& p : st->statistics) {
+        NameCheck c = packages_.check(ElementKind::kStatistic, p.name);
+        if (!c.ok()) return Fault{c.code, c.reason};
+      }
     } else if (std::holds_alternative<ModemDescriptor>(d) || std::holds_alternative<MuxDescriptor>(d)) {
       return Fault{errors::kUnsupportedOrUnknownDescriptor, "Modem and Mux descriptors are not supported"};
+    }
+  }
+  return std::nullopt;
+}
+
+// ROOT's TerminationState properties (the association applies them: timers, Pending limits, the
+// MGC's largest PDU): each must be a known package/property with a value of its type, and an
+// integer a positive count that fits 32 bits. Anything else is that command's error, not a plain
+// success the MGC would take as applied.
+std::optional<Gateway::Fault> Gateway::check_root_properties(const Command& cmd) const {
+  for (const Descriptor& d : cmd.descriptors) {
+    const auto* m = std::get_if<MediaDescriptor>(&d);
+    if (m == nullptr || !m->termination_state) continue;
+    for (const PropertyParm& p : m->termination_state->properties) {
+      const std::string* value = p.values.empty() ? nullptr : &p.values.front();
+      NameCheck c = packages_.check(ElementKind::kProperty, p.name, value);
+      if (!c.ok()) return Fault{c.code, c.reason};
+      if (value == nullptr || value->empty() || value->find_first_not_of("0123456789") != std::string::npos) continue;
+      if (value->size() > 10 || std::stoull(*value) == 0 || std::stoull(*value) > UINT32_MAX)
+        return Fault{errors::kUnsupportedParameterValue, "'" + *value + "' is out of range for " + p.name};
     }
   }
   return std::nullopt;
@@ -219,7 +246,8 @@ std::optional<Gateway::Fault> Gateway::add(const Command& cmd, uint32_t& context
   Termination t;
   if (auto f = apply_descriptors(cmd, t)) return f;
   t.name = choose_name(requested, t.media);
-  if (context == ContextId::kChoose) {
+  const bool chosen_here = context == ContextId::kChoose;
+  if (chosen_here) {
     while (contexts_.count(next_context_) || next_context_ == 0 || next_context_ >= ContextId::kChoose)
       next_context_ = next_context_ >= ContextId::kChoose - 1 ? 1 : next_context_ + 1;
     context = next_context_++;
@@ -232,6 +260,8 @@ std::optional<Gateway::Fault> Gateway::add(const Command& cmd, uint32_t& context
   auto answered = media_.add(t.media);
   if (!answered) {
     if (contexts_[context].empty()) contexts_.erase(context);
+    // The context this Add chose is gone again: the reply names none (C=-), not one that does not exist.
+    if (chosen_here) context = ContextId::kChoose;
     return Fault{answered.error().code, answered.error().reason};
   }
   t.answered_local = std::move(answered).value();
@@ -262,7 +292,7 @@ std::vector<std::string> Gateway::match(const TerminationId& id, uint32_t contex
 
 std::optional<Gateway::Fault> Gateway::modify(const Command& cmd, uint32_t context, Command& reply, bool move) {
   const TerminationId& id = cmd.terminations.front();
-  if (id.is_root()) return std::nullopt;  // ROOT properties: accepted, nothing to change here
+  if (id.is_root()) return check_root_properties(cmd);  // applied by the association once accepted
   if (move && (context == ContextId::kNull || context == ContextId::kChoose))
     return Fault{errors::kUnknownAction, "Move needs an existing context"};
   std::vector<std::string> names = move ? match(id, ContextId::kAll) : match(id, context);

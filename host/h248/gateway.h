@@ -64,6 +64,7 @@ class Gateway {
   std::optional<Fault> audit(const Command& cmd, uint32_t context, Command& reply);
   std::optional<Fault> apply_descriptors(const Command& cmd, Termination& t);
   std::optional<Fault> check_names(const Command& cmd) const;
+  std::optional<Fault> check_root_properties(const Command& cmd) const;
   std::vector<std::string> match(const TerminationId& id, uint32_t context) const;
   std::string choose_name(const std::string& requested, const TerminationRequest& media);
   void audit_termination(const Termination& t, const AuditDescriptor* what, Command& reply) const;

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "base/ascii.h"
+#include "base/log_text.h"
 #include "host/h248/decode.h"
 #include "host/h248/error_codes.h"
 
@@ -53,7 +54,9 @@ MgAssociation::MgAssociation(AssociationConfig config, Gateway& gateway, net::Ud
   use_mgc(*net::Endpoint::parse(config_.mgcs.front().host, config_.mgcs.front().port));
 }
 
-void MgAssociation::log(std::string line) { log_.push_back(std::move(line)); }
+// Lines carry text from the wire (a message's own words in a decode error): escaped, so a sender
+// cannot write lines of its own into the log.
+void MgAssociation::log(std::string line) { log_.push_back(log_text(line)); }
 
 std::vector<std::string> MgAssociation::take_log() {
   std::vector<std::string> out;
@@ -230,7 +233,21 @@ void MgAssociation::on_request(const TransactionRequest& request) {
     }
   }
   transactions_->reply(gateway_.handle(request), Clock::now());
+  if (handoff && !is_configured_mgc(*handoff)) {
+    // A HandOff names where the MG goes next: only an MGC of its own list, or anyone who can send
+    // one datagram could take the MG (and its calls) over.
+    log("HandOff to " + handoff->to_string() + " refused: not an MGC of this MG's configured list");
+    handoff.reset();
+  }
   if (handoff) defer([this, to = *handoff] { hand_off_to(to); });
+}
+
+bool MgAssociation::is_configured_mgc(const net::Endpoint& who) const {
+  for (const MgcPeer& p : config_.mgcs) {
+    auto e = net::Endpoint::parse(p.host, p.port);
+    if (e && *e == who) return true;
+  }
+  return false;
 }
 
 void MgAssociation::hand_off_to(const net::Endpoint& to) {
@@ -283,7 +300,12 @@ void MgAssociation::on_message(std::string_view data, const net::Endpoint& from)
   if (!m) {
     ++stats_.malformed_messages;
     const DecodeError& e = m.error();
-    log("malformed message from " + from.to_string() + ": " + describe(e));
+    // Only an MGC of ours is quoted; anyone else's datagram is counted and named by size.
+    if (from == mgc_ || is_configured_mgc(from))
+      log("malformed message from " + from.to_string() + ": " + describe(e));
+    else
+      log("malformed message from " + from.to_string() + " (not an MGC of this MG): " + std::to_string(data.size()) +
+          " bytes dropped");
     // A request we can identify gets an error reply; anything else is dropped (H.248.1 8.2.2).
     if (e.transaction_id && e.transaction_is_request && from == mgc_) {
       transactions_->reject(*e.transaction_id, ErrorDescriptor{e.code, e.reason.substr(0, 80)}, Clock::now());

@@ -132,6 +132,7 @@ class MgAssociation {
   void flush();
   void log(std::string line);
   std::optional<net::Endpoint> parse_mid(const std::string& text) const;
+  bool is_configured_mgc(const net::Endpoint& who) const;  // one of config_.mgcs
 
   AssociationConfig config_;
   Gateway& gateway_;

@@ -11,19 +11,19 @@ TransactionManager::TransactionManager(MessageId own_mid, uint8_t version, Trans
     : mid_(std::move(own_mid)), version_(version), timers_(timers), form_(form) {}
 
 // One transaction in a message from us, encoded.
-std::string TransactionManager::encode_one(Transaction t) const {
+std::string TransactionManager::encode_one(Transaction t, uint8_t version) const {
   Message m;
-  m.version = version_;
+  m.version = version;
   m.mid = mid_;
   m.transactions.push_back(std::move(t));
   return encode(m, {form_});
 }
 
-void TransactionManager::emit(Transaction t) { output_.push_back(encode_one(std::move(t))); }
+void TransactionManager::emit(Transaction t, uint8_t version) { output_.push_back(encode_one(std::move(t), version)); }
 
-std::vector<std::string> TransactionManager::encode_reply(TransactionReply r) {
+std::vector<std::string> TransactionManager::encode_reply(TransactionReply r, uint8_t version) {
   const uint32_t id = r.id;
-  std::string whole = encode_one(r);
+  std::string whole = encode_one(r, version);
   if (max_message_size_ == 0 || whole.size() <= max_message_size_) return {std::move(whole)};
   auto too_large = [&] {
     ++stats_.responses_too_large;
@@ -32,9 +32,9 @@ std::vector<std::string> TransactionManager::encode_reply(TransactionReply r) {
     e.error = ErrorDescriptor{
         errors::kResponseExceedsMaximumPduSize,
         "reply of " + std::to_string(whole.size()) + " bytes exceeds " + std::to_string(max_message_size_)};
-    return std::vector<std::string>{encode_one(std::move(e))};
+    return std::vector<std::string>{encode_one(std::move(e), version)};
   };
-  if (version_ < 3 || r.error || r.actions.empty()) return too_large();
+  if (version < 3 || r.error || r.actions.empty()) return too_large();
   // Greedy: as many whole actions per segment as fit. A segment is measured with the widest
   // segment number and the END mark, so its final encoding is never larger.
   auto segment_of = [&](size_t begin, size_t end, uint16_t number, bool last) {
@@ -44,7 +44,7 @@ std::vector<std::string> TransactionManager::encode_reply(TransactionReply r) {
     seg.segmentation_complete = last;
     seg.actions.assign(r.actions.begin() + static_cast<ptrdiff_t>(begin),
                        r.actions.begin() + static_cast<ptrdiff_t>(end));
-    return encode_one(std::move(seg));
+    return encode_one(std::move(seg), version);
   };
   std::vector<std::pair<size_t, size_t>> ranges;
   size_t begin = 0;
@@ -79,7 +79,7 @@ uint32_t TransactionManager::send_request(std::vector<Action> actions, ReplyCall
   const uint32_t id = next_id_;
   next_id_ = next_id_ == 0xFFFFFFFDu ? 1 : next_id_ + 1;
   Outgoing o;
-  o.encoded = encode_one(TransactionRequest{id, std::move(actions)});
+  o.encoded = encode_one(TransactionRequest{id, std::move(actions)}, version_);
   o.callback = std::move(callback);
   o.interval = timers_.initial_retransmit;
   o.next_send = now + o.interval;
@@ -95,7 +95,7 @@ void TransactionManager::reply(TransactionReply r, Clock::time_point now) {
   if (it == incoming_.end() || it->second.answered) return;
   Incoming& in = it->second;
   in.answered = true;
-  in.encoded_reply = encode_reply(std::move(r));
+  in.encoded_reply = encode_reply(std::move(r), in.version);
   in.expires = now + timers_.reply_retention;
   retention_.emplace_back(in.expires, it->first);
   send_unacknowledged(in);
@@ -109,7 +109,10 @@ void TransactionManager::reply(TransactionReply r, Clock::time_point now) {
 
 void TransactionManager::reject(uint32_t id, ErrorDescriptor error, Clock::time_point now) {
   auto [it, fresh] = incoming_.try_emplace(id);
-  if (fresh) it->second.received = now;
+  if (fresh) {
+    it->second.received = now;
+    it->second.version = version_;
+  }
   TransactionReply r;
   r.id = id;
   r.error = std::move(error);
@@ -127,7 +130,9 @@ void TransactionManager::finish(uint32_t id, RequestResult result) {
 }
 
 void TransactionManager::receive(const Message& message, Clock::time_point now) {
-  if (message.version < version_ && message.version >= 1) version_ = message.version;
+  // A reply goes in the version of the request's message, never above the association's: one
+  // MEGACO/1 request does not turn the association, its segmentation or later v3 requests, to v1.
+  const uint8_t version = message.version >= 1 ? std::min(message.version, version_) : version_;
   std::vector<TransactionAck> acks;
   for (const Transaction& t : message.transactions) {
     if (auto* req = std::get_if<TransactionRequest>(&t)) {
@@ -140,7 +145,7 @@ void TransactionManager::receive(const Message& message, Clock::time_point now) 
             for (const std::string& m : it->second.encoded_reply) output_.push_back(m);
           ++stats_.duplicates_answered;
         } else if (it->second.pendings < timers_.own_pending_limit) {
-          emit(TransactionPending{req->id});
+          emit(TransactionPending{req->id}, it->second.version);
           it->second.pending_sent = true;
           ++it->second.pendings;
           ++stats_.pendings_sent;
@@ -149,6 +154,7 @@ void TransactionManager::receive(const Message& message, Clock::time_point now) 
       }
       Incoming in;
       in.received = now;
+      in.version = version;
       incoming_[req->id] = std::move(in);
       provisional_.emplace_back(now + timers_.provisional, req->id);
       if (handler_) handler_(*req);
@@ -191,7 +197,7 @@ void TransactionManager::receive(const Message& message, Clock::time_point now) 
     }
   }
   if (!acks.empty()) {
-    emit(TransactionResponseAck{std::move(acks)});
+    emit(TransactionResponseAck{std::move(acks)}, version);
     ++stats_.acks_sent;
   }
 }
@@ -205,9 +211,12 @@ void TransactionManager::receive_reply(const TransactionReply& rep, Clock::time_
     }
     return;
   }
+  // Segments are numbered from 1 (H.248.1 8.1.1): a "segment 0" is neither acknowledged nor kept,
+  // or it would stand before segment 1 and the reply could never be complete.
+  if (*rep.segment == 0) return;
   // A segment: acknowledged whether or not it is new, kept until all have arrived.
   ++stats_.segments_received;
-  emit(SegmentReply{rep.id, *rep.segment, rep.segmentation_complete});
+  emit(SegmentReply{rep.id, *rep.segment, rep.segmentation_complete}, version_);
   auto it = outgoing_.find(rep.id);
   if (it == outgoing_.end()) return;
   Outgoing& o = it->second;
@@ -273,7 +282,7 @@ void TransactionManager::tick(Clock::time_point now) {
     auto it = incoming_.find(provisional_.front().second);
     if (it != incoming_.end() && !it->second.answered && !it->second.pending_sent &&
         it->second.pendings < timers_.own_pending_limit) {
-      emit(TransactionPending{it->first});
+      emit(TransactionPending{it->first}, it->second.version);
       it->second.pending_sent = true;
       ++it->second.pendings;
       ++stats_.pendings_sent;

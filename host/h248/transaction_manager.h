@@ -116,6 +116,7 @@ class TransactionManager {
     std::optional<uint16_t> last_segment;           // the number of the one marked END
   };
   struct Incoming {
+    uint8_t version = 1;  // of the message the request came in: its reply's
     bool answered = false;
     Clock::time_point received;
     Clock::time_point expires;  // answered: when the stored reply is dropped
@@ -127,12 +128,12 @@ class TransactionManager {
     Millis segment_interval{0};
   };
 
-  std::string encode_one(Transaction t) const;
+  std::string encode_one(Transaction t, uint8_t version) const;
   // The messages that carry a reply: one, its segments, or an error 533 when it cannot fit.
-  std::vector<std::string> encode_reply(TransactionReply r);
+  std::vector<std::string> encode_reply(TransactionReply r, uint8_t version);
   size_t send_unacknowledged(const Incoming& in);  // returns how many were sent
   void receive_reply(const TransactionReply& reply, Clock::time_point now);
-  void emit(Transaction t);
+  void emit(Transaction t, uint8_t version);
   void finish(uint32_t id, RequestResult result);
 
   MessageId mid_;

@@ -80,8 +80,31 @@ TEST_F(GatewayTest, ErrorCodes) {
   EXPECT_EQ(code("C=1{MF=udptl/*{M{O{MO=SR}}}}"), 431);
   EXPECT_EQ(code("C=1{S=tls/7}"), 435);
   EXPECT_EQ(code("C=1{N=tls/1{OE=1{g/cause}}}"), 443);
+  EXPECT_EQ(code("C=1{MF=tls/1{SA{nt/nosuch}}}"), 453) << "unknown statistic of a known package";
+  EXPECT_EQ(code("C=1{MF=tls/1{SA{nosuch/os}}}"), 440);
   EXPECT_EQ(gateway_.context_count(), 1u) << "failed commands left contexts behind";
   EXPECT_EQ(media_.reserved(), 2u) << "failed Adds left reservations behind";
+}
+
+TEST_F(GatewayTest, AFailedAddNamesNoContext) {
+  // The media plane refuses the bearer (449) after the gateway chose a context for it.
+  TransactionReply r = run("C=${A=${M{L{v=0\nm=audio $ RTP/AVP 0\n}}}}");
+  const ErrorDescriptor* e = error_of(r);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->code, 449);
+  EXPECT_TRUE(r.actions.at(0).context.is_null()) << "a failed Add named context " << r.actions.at(0).context.value;
+  EXPECT_EQ(gateway_.context_count(), 0u);
+}
+
+TEST_F(GatewayTest, RootPropertiesAreCheckedLikeATerminations) {
+  EXPECT_EQ(code("C=-{MF=ROOT{M{TS{root/normalMGCExecutionTime=400,seg/mgcmaxpdusize=600}}}}"), 0);
+  EXPECT_EQ(code("C=-{MF=ROOT{M{TS{nosuch/x=1}}}}"), 440) << "unknown package";
+  EXPECT_EQ(code("C=-{MF=ROOT{M{TS{root/nosuch=1}}}}"), 450) << "unknown property of a known package";
+  EXPECT_EQ(code("C=-{MF=ROOT{M{TS{root/normalMGCExecutionTime=abc}}}}"), 449) << "not a number";
+  EXPECT_EQ(code("C=-{MF=ROOT{M{TS{root/normalMGCExecutionTime=-5}}}}"), 449) << "negative";
+  EXPECT_EQ(code("C=-{MF=ROOT{M{TS{root/normalMGCExecutionTime=0}}}}"), 449) << "zero";
+  EXPECT_EQ(code("C=-{MF=ROOT{M{TS{root/MGOriginatedPendingLimit=99999999999999999999}}}}"), 449) << "huge";
+  EXPECT_EQ(code("C=-{MF=ROOT{M{TS{normalMGCExecutionTime=400}}}}"), 445) << "not package/property";
 }
 
 TEST_F(GatewayTest, SubtractReturnsStatisticsAndReleases) {

@@ -241,6 +241,37 @@ TEST_F(TransactionManagerTest, ReplyThatCannotBeSegmentedBecomesError533) {
   EXPECT_EQ(v2.stats().responses_too_large, 1u);
 }
 
+TEST_F(TransactionManagerTest, EachReplyFollowsItsRequestsVersionAndOneV1RequestChangesNothingElse) {
+  // A MEGACO/1 request is answered in version 1, without segmentation (version 1 has none).
+  auto v1 = answer_big(tm_, 20, 12, 600, t0_, 1);
+  ASSERT_EQ(v1.size(), 1u);
+  EXPECT_EQ(parse(v1[0]).version, 1);
+  EXPECT_EQ(std::get<TransactionReply>(parse(v1[0]).transactions[0]).error->code, 533);
+  // The next v3 request is answered in version 3 and segmented as before.
+  auto v3 = answer_big(tm_, 21, 12, 600, t0_ + 10ms, 3);
+  ASSERT_GT(v3.size(), 1u) << "segmentation was switched off by the earlier v1 request";
+  for (const auto& m : v3) EXPECT_EQ(parse(m).version, 3);
+  // And our own requests keep the association's version.
+  tm_.send_request({notify_action()}, nullptr, t0_ + 20ms);
+  auto out = tm_.take_output();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(parse(out[0]).version, 3);
+}
+
+TEST_F(TransactionManagerTest, ASegmentNumberedZeroIsNeitherAcknowledgedNorKept) {
+  std::optional<RequestResult> result;
+  const uint32_t id = tm_.send_request(
+      {notify_action()}, [&](const RequestResult& r) { result = r; }, t0_);
+  tm_.take_output();
+  const std::string head = "!/3 [10.0.0.1]:2944\nP=" + std::to_string(id);
+  tm_.receive(parse(head + "/0{C=9{N=ROOT}}"), t0_ + 10ms);
+  EXPECT_TRUE(tm_.take_output().empty()) << "segment 0 was acknowledged";
+  tm_.receive(parse(head + "/1{C=1{N=ROOT}}"), t0_ + 20ms);
+  tm_.receive(parse(head + "/2/END{C=2{N=ROOT}}"), t0_ + 30ms);
+  ASSERT_TRUE(result) << "segment 0 kept the reply from completing";
+  EXPECT_EQ(result->reply.actions.size(), 2u);
+}
+
 TEST_F(TransactionManagerTest, PutsASegmentedReplyToOurRequestBackTogether) {
   std::optional<RequestResult> result;
   const uint32_t id = tm_.send_request(

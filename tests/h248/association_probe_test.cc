@@ -1,0 +1,106 @@
+// The MG association probed from outside, as any UDP sender can: a datagram with newlines in its
+// message identifier must not write lines of its own into the log, and a ServiceChange HandOff
+// moves the MG only to an MGC of its configured list. The MGC here is a plain UDP socket of the
+// test writing H.248 text, because what is tested is what an arbitrary sender can do.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+#include "host/h248/mg_association.h"
+#include "tests/support/port_reservation.h"
+
+namespace mediasec::h248 {
+namespace {
+
+using namespace std::chrono_literals;
+
+net::Endpoint Loopback(uint16_t port) { return *net::Endpoint::parse("127.0.0.1", port); }
+
+class AssociationProbe : public ::testing::Test {
+ protected:
+  // Starts the MG with the given MGC list (the test's socket first) and answers its registration.
+  void Start(std::vector<MgcPeer> extra = {}) {
+    AssociationConfig c;
+    c.local_port = 0;
+    c.mgcs.push_back({"127.0.0.1", mgc_.local().port()});
+    for (const auto& e : extra) c.mgcs.push_back(e);
+    auto mg = MgAssociation::open(c, gateway_);
+    ASSERT_TRUE(mg.ok()) << mg.error().message;
+    mg_ = std::move(*mg);
+    mg_->start();
+    mg_->run_for(50ms);
+    auto sc = mgc_.receive(1000ms);
+    ASSERT_TRUE(sc.ok() && sc->has_value()) << "no registration";
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search((*sc)->data, m, std::regex(R"((?:Transaction|T)\s*=\s*(\d+))"))) << (*sc)->data;
+    Send("Reply = " + m[1].str() +
+         " { Context = - { ServiceChange = ROOT { Services { ServiceChangeVersion = 3 } } } }");
+    mg_->run_for(100ms);
+    ASSERT_EQ(mg_->state(), AssociationState::kRegistered);
+  }
+  void Send(const std::string& body, net::UdpSocket* from = nullptr) {
+    const std::string text =
+        "MEGACO/3 [127.0.0.1]:" + std::to_string((from ? *from : mgc_).local().port()) + "\n" + body;
+    ASSERT_TRUE((from ? *from : mgc_).send_to(mg_->local(), text).ok());
+  }
+  std::string Log() {
+    std::string all;
+    for (const auto& l : mg_->take_log()) {
+      EXPECT_EQ(l.find('\n'), std::string::npos) << "a log line with a raw newline: " << l;
+      EXPECT_EQ(l.find('\r'), std::string::npos) << l;
+      all += l + "|";
+    }
+    return all;
+  }
+
+  PackageRegistry packages_ = PackageRegistry::standard();
+  test::PortReservation media_{"127.0.0.1"};
+  Gateway gateway_{packages_, media_};
+  net::UdpSocket mgc_ = std::move(net::UdpSocket::bind(Loopback(0)).value());
+  net::UdpSocket stranger_ = std::move(net::UdpSocket::bind(Loopback(0)).value());
+  std::unique_ptr<MgAssociation> mg_;
+};
+
+TEST_F(AssociationProbe, BytesFromTheWireNeverBreakALogLine) {
+  Start();
+  Log();
+  const std::string forged = "MEGACO/3 [1.2.3.4\n2026-12-05T00:00:00.000 info FORGED\r]:2944\nTransaction = 9 { }";
+  ASSERT_TRUE(stranger_.send_to(mg_->local(), forged).ok());
+  ASSERT_TRUE(mgc_.send_to(mg_->local(), forged).ok());
+  mg_->run_for(100ms);
+  const std::string log = Log();
+  EXPECT_EQ(mg_->stats().malformed_messages, 2u);
+  EXPECT_NE(log.find("not an MGC of this MG"), std::string::npos) << log;
+  EXPECT_NE(log.find("\\n2026-12-05T00:00:00.000 info FORGED\\r"), std::string::npos)
+      << "the MGC's own bad message is quoted, escaped: " << log;
+}
+
+TEST_F(AssociationProbe, AHandOffToAnAddressNotConfiguredIsRefused) {
+  Start();
+  Send(
+      "Transaction = 7 { Context = - { ServiceChange = ROOT { Services { Method = HandOff, "
+      "MgcIdToTry = [127.0.0.1]:" +
+      std::to_string(stranger_.local().port()) + " } } } }");
+  mg_->run_for(200ms);
+  EXPECT_EQ(mg_->mgc(), mgc_.local()) << "the MG followed a HandOff to an address of no configured MGC";
+  EXPECT_NE(Log().find("refused"), std::string::npos);
+  EXPECT_EQ(mg_->stats().handoffs, 0u);
+}
+
+TEST_F(AssociationProbe, AHandOffToAConfiguredMgcIsFollowed) {
+  Start({{"127.0.0.1", stranger_.local().port()}});
+  Send(
+      "Transaction = 7 { Context = - { ServiceChange = ROOT { Services { Method = HandOff, "
+      "MgcIdToTry = [127.0.0.1]:" +
+      std::to_string(stranger_.local().port()) + " } } } }");
+  mg_->run_for(200ms);
+  EXPECT_EQ(mg_->mgc(), stranger_.local());
+  EXPECT_EQ(mg_->stats().handoffs, 1u);
+  auto sc = stranger_.receive(1000ms);
+  ASSERT_TRUE(sc.ok() && sc->has_value()) << "the configured MGC heard no ServiceChange";
+  EXPECT_NE((*sc)->data.find("HandOff"), std::string::npos) << (*sc)->data;
+}
+
+}  // namespace
+}  // namespace mediasec::h248
