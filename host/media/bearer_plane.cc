@@ -485,6 +485,10 @@ void BearerPlane::stop_join(uint32_t context) {
   if (j == joins_.end()) return;
   Join join = std::move(j->second);
   joins_.erase(j);
+  // The relay's counts stay with both bearers: the other termination of the context, subtracted
+  // after this one (in the same action, say), reports what was relayed, not zero.
+  const Join::Counts c = join.counts();
+  keep_counts(join.access, join.core, c.access_to_core, c.core_to_access);
   if (join.e2ae) join.e2ae->stop();
   if (join.plain) join.plain->stop();
   if (join.t38) join.t38->stop();
@@ -662,18 +666,19 @@ h248::MediaStatistics BearerPlane::statistics(const std::string& termination) co
   // A running relay has newer counts than the last release.
   for (const auto& [context, j] : joins_) {
     if (j.access != termination && j.core != termination) continue;
-    const uint64_t up = j.e2ae    ? j.e2ae->stats().access_to_core
-                        : j.plain ? j.plain->stats().access_to_core
-                        : j.t38   ? j.t38->stats().octets_to_core
-                                  : j.udptl->stats().octets_to_core;
-    const uint64_t down = j.e2ae    ? j.e2ae->stats().core_to_access
-                          : j.plain ? j.plain->stats().core_to_access
-                          : j.t38   ? j.t38->stats().octets_to_access
-                                    : j.udptl->stats().octets_to_access;
-    s.octets_received = j.access == termination ? up : down;
-    s.octets_sent = j.access == termination ? down : up;
+    const Join::Counts c = j.counts();
+    s.octets_received = j.access == termination ? c.access_to_core : c.core_to_access;
+    s.octets_sent = j.access == termination ? c.core_to_access : c.access_to_core;
   }
   return s;
+}
+
+BearerPlane::Join::Counts BearerPlane::Join::counts() const {
+  if (e2ae) return {e2ae->stats().access_to_core, e2ae->stats().core_to_access};
+  if (plain) return {plain->stats().access_to_core, plain->stats().core_to_access};
+  if (t38) return {t38->stats().octets_to_core, t38->stats().octets_to_access};
+  if (udptl) return {udptl->stats().octets_to_core, udptl->stats().octets_to_access};
+  return {};
 }
 
 h248::MediaStatistics BearerPlane::subtract(const std::string& termination) {

@@ -156,6 +156,11 @@ class BearerPlane final : public h248::MediaPlane {
     std::shared_ptr<TcpRelay> plain;
     std::shared_ptr<DtlsUdptlRelay> t38;
     std::shared_ptr<UdptlRelay> udptl;
+    // Octets relayed so far, whichever relay this is.
+    struct Counts {
+      uint64_t access_to_core = 0, core_to_access = 0;
+    };
+    Counts counts() const;
   };
 
   Result<sdp::SessionDescription, h248::MediaError> answer(const h248::TerminationRequest& request, Bearer& b);

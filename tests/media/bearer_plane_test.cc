@@ -145,6 +145,47 @@ TEST_P(Plane, E2aeMsrpSessionDrivenByH248) {
   EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
 }
 
+TEST_P(Plane, BothTerminationsSubtractedInOneActionWhileRelayingKeepTheirCounts) {
+  TcpEcho core(io_);
+  const std::string fp = ids_.terminal->fingerprint()->to_string();
+  const auto add_access =
+      Run("C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+          "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=fingerprint:" +
+          fp + "\n}},E=1{tlsbsc/tlsest}}}");
+  const uint32_t context = add_access.actions.at(0).context.value;
+  const std::string access = add_access.actions.at(0).commands.at(0).terminations.at(0).name;
+  const uint16_t port = *LocalOf(add_access).media.at(0).port;
+  const auto add_core = Run("C=" + std::to_string(context) +
+                            "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+                            "R{v=0\nc=IN IP4 127.0.0.1\nm=message " +
+                            std::to_string(core.port()) + " TCP/MSRP *\na=setup:passive\n}},E=2{tcpbcc/tcpest}}}");
+  const std::string core_term = add_core.actions.at(0).commands.at(0).terminations.at(0).name;
+  ASSERT_TRUE(RunUntil([&] { return Notified("tcpbcc/tcpest"); })) << Story();
+  process_ = std::make_unique<test_env::Subprocess>(
+      std::vector<std::string>{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-cert",
+                               (ids_.dir / "t.pem").string(), "-key", (ids_.dir / "t.key").string()},
+      test_env::Subprocess::Options{true, true});
+  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsest"); })) << Story();
+  process_->write_stdin("MSRP 7f3k2 SEND\n");
+  ASSERT_TRUE(RunUntil([&] { return core.received == "MSRP 7f3k2 SEND\n"; })) << Story();
+  // The relay is still running when both go in one action: the first stops it, the second must
+  // still report what it carried (it reported 0 octets before).
+  const auto sub = Run("C=" + std::to_string(context) + "{S=" + access + ",S=" + core_term + "}");
+  const auto& commands = sub.actions.at(0).commands;
+  ASSERT_EQ(commands.size(), 2u);
+  auto stat = [&](const h248::Command& c, const std::string& name) -> std::string {
+    for (const auto& d : c.descriptors)
+      if (auto* st = std::get_if<h248::StatisticsDescriptor>(&d))
+        for (const auto& p : st->statistics)
+          if (p.name == name && p.value()) return *p.value();
+    return "";
+  };
+  EXPECT_EQ(stat(commands[0], "nt/or"), "16") << "access: octets from the terminal";
+  EXPECT_EQ(stat(commands[1], "nt/os"), "16") << "core: the same octets sent to the core";
+  EXPECT_EQ(stat(commands[1], "nt/or"), stat(commands[0], "nt/os"));
+  EXPECT_EQ(gateway_->termination_count(), 0u);
+}
+
 TEST_P(Plane, AFingerprintMismatchIsReportedAsTlsfail) {
   TcpEcho core(io_);
   auto impostor = tls::Identity::generate(tls::KeyType::kEcdsaP256).value();
