@@ -34,10 +34,9 @@ class AssociationProbe : public ::testing::Test {
     ASSERT_TRUE(sc.ok() && sc->has_value()) << "no registration";
     std::smatch m;
     ASSERT_TRUE(std::regex_search((*sc)->data, m, std::regex(R"((?:Transaction|T)\s*=\s*(\d+))"))) << (*sc)->data;
-    Send("Reply = " + m[1].str() +
-         " { Context = - { ServiceChange = ROOT { Services { ServiceChangeVersion = 3 } } } }");
+    Send("P=" + m[1].str() + "{C=-{SC=ROOT{SV{V=3}}}}");
     mg_->run_for(100ms);
-    ASSERT_EQ(mg_->state(), AssociationState::kRegistered);
+    ASSERT_EQ(mg_->state(), AssociationState::kRegistered) << Log();
   }
   void Send(const std::string& body, net::UdpSocket* from = nullptr) {
     const std::string text =
@@ -99,7 +98,7 @@ TEST_F(AssociationProbe, AHandOffToAConfiguredMgcIsFollowed) {
   EXPECT_EQ(mg_->stats().handoffs, 1u);
   auto sc = stranger_.receive(1000ms);
   ASSERT_TRUE(sc.ok() && sc->has_value()) << "the configured MGC heard no ServiceChange";
-  EXPECT_NE((*sc)->data.find("HandOff"), std::string::npos) << (*sc)->data;
+  EXPECT_NE((*sc)->data.find("903 MGC Directed Change"), std::string::npos) << (*sc)->data;
 }
 
 }  // namespace
