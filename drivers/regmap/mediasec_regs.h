@@ -7,46 +7,46 @@ namespace mediasec::regs {
 
 inline constexpr uint32_t kRegmapVersion = 0x01000000u;
 inline constexpr uint32_t kIdMagic = 1297302851u;  // ASCII 'MSEC' in the ID register
-inline constexpr uint32_t kAxilAddrW = 12u;        // AXI4-Lite address width (bytes)
-inline constexpr uint32_t kAxilDataW = 32u;        // AXI4-Lite data width
-inline constexpr uint32_t kAxisDataW = 128u;    // AXI4-Stream data width: one AES block per beat, byte 0 in tdata[7:0]
-inline constexpr uint32_t kAxisInUserW = 64u;   // input stream tuser width
+inline constexpr uint32_t kAxilAddrW = 12u;  // AXI4-Lite address width (bytes)
+inline constexpr uint32_t kAxilDataW = 32u;  // AXI4-Lite data width
+inline constexpr uint32_t kAxisDataW = 128u;  // AXI4-Stream data width: one AES block per beat, byte 0 in tdata[7:0]
+inline constexpr uint32_t kAxisInUserW = 64u;  // input stream tuser width
 inline constexpr uint32_t kAxisOutUserW = 48u;  // output stream tuser width
 inline constexpr uint32_t kMaxDataBytes = 16640u;  // largest GCM data length of one record (16 KiB + 256)
-inline constexpr uint32_t kTagBytes = 16u;         // GCM tag length
-inline constexpr uint32_t kGhashPowers = 4u;       // powers of H kept per slot (H^1..H^4) for the interleaved GHASH
+inline constexpr uint32_t kTagBytes = 16u;  // GCM tag length
+inline constexpr uint32_t kGhashPowers = 4u;  // powers of H kept per slot (H^1..H^4) for the interleaved GHASH
 
 // record framing of a key slot
 enum class Framing : uint8_t {
-  kTls12 = 0,   // TLS 1.2 AES-GCM: 4-byte salt + 8-byte explicit nonce; AAD = seq||type||version||length
-  kTls13 = 1,   // TLS 1.3: nonce = IV xor seq; AAD = record header; inner content type
+  kTls12 = 0,  // TLS 1.2 AES-GCM: 4-byte salt + 8-byte explicit nonce; AAD = seq||type||version||length
+  kTls13 = 1,  // TLS 1.3: nonce = IV xor seq; AAD = record header; inner content type
   kDtls12 = 2,  // DTLS 1.2: explicit nonce = epoch||seq48; AAD = epoch||seq48||type||version||length
-  kRaw = 3,     // plain AES-GCM for known-answer tests: input = AAD||data[||tag], nonce = IV xor seq
+  kRaw = 3,  // plain AES-GCM for known-answer tests: input = AAD||data[||tag], nonce = IV xor seq
 };
 
 // job operation (input tuser.op) and slot direction (SLOT_CFG.dir)
 enum class Op : uint8_t {
-  kProtect = 0,    // plaintext + content type -> whole wire record
+  kProtect = 0,  // plaintext + content type -> whole wire record
   kUnprotect = 1,  // wire record -> plaintext + content type
 };
 
 // result of a job, in output tuser.status
 enum class Status : uint8_t {
-  kOk = 0,            // record processed
-  kAuthFail = 1,      // tag mismatch: no plaintext released
-  kBadSlot = 2,       // slot index out of range, or slot not loaded / zeroized
+  kOk = 0,  // record processed
+  kAuthFail = 1,  // tag mismatch: no plaintext released
+  kBadSlot = 2,  // slot index out of range, or slot not loaded / zeroized
   kBadDirection = 3,  // job operation differs from the slot's direction
-  kBadLength = 4,     // input too long (data > MAX_DATA_BYTES), too short, or tuser.len disagrees with the frame
-  kBadRecord = 5,     // record header malformed (version, length field, TLS 1.3 outer type, no inner content type)
-  kBadEpoch = 6,      // DTLS record of an epoch other than the slot's
+  kBadLength = 4,  // input too long (data > MAX_DATA_BYTES), too short, or tuser.len disagrees with the frame
+  kBadRecord = 5,  // record header malformed (version, length field, TLS 1.3 outer type, no inner content type)
+  kBadEpoch = 6,  // DTLS record of an epoch other than the slot's
 };
 
 // commands written to SLOT_CMD
 enum class SlotCmd : uint8_t {
-  kNop = 0,      // nothing
-  kLoad = 1,     // compute H powers from KEY and write the staged context into slot SLOT_SEL
+  kNop = 0,  // nothing
+  kLoad = 1,  // compute H powers from KEY and write the staged context into slot SLOT_SEL
   kZeroize = 2,  // clear all key material, IV, H powers and sequence of slot SLOT_SEL; mark it invalid
-  kRead = 3,     // latch slot SLOT_SEL's sequence, epoch, flags and counters into the *_RD registers
+  kRead = 3,  // latch slot SLOT_SEL's sequence, epoch, flags and counters into the *_RD registers
 };
 
 struct Field {
@@ -54,24 +54,26 @@ struct Field {
   uint32_t width;
   constexpr uint64_t mask() const { return ((width >= 64 ? ~0ull : (1ull << width) - 1)) << lsb; }
   constexpr uint64_t get(uint64_t word) const { return (word & mask()) >> lsb; }
-  constexpr uint64_t put(uint64_t word, uint64_t value) const { return (word & ~mask()) | ((value << lsb) & mask()); }
+  constexpr uint64_t put(uint64_t word, uint64_t value) const {
+    return (word & ~mask()) | ((value << lsb) & mask());
+  }
 };
 
 // input AXI4-Stream tuser, constant over a frame, sampled on its first beat
 namespace in_user {
-inline constexpr Field kSlot{0, 16};     // key slot index
-inline constexpr Field kOp{16, 1};       // op enum
-inline constexpr Field kCtype{24, 8};    // content type of a PROTECT job (TLS/DTLS)
-inline constexpr Field kLen{32, 16};     // bytes in the input frame
+inline constexpr Field kSlot{0, 16};  // key slot index
+inline constexpr Field kOp{16, 1};  // op enum
+inline constexpr Field kCtype{24, 8};  // content type of a PROTECT job (TLS/DTLS)
+inline constexpr Field kLen{32, 16};  // bytes in the input frame
 inline constexpr Field kAadLen{48, 16};  // RAW framing only: bytes of AAD at the start of the frame
 }  // namespace in_user
 
 // output AXI4-Stream tuser, constant over a frame
 namespace out_user {
-inline constexpr Field kSlot{0, 16};    // key slot index of the job
+inline constexpr Field kSlot{0, 16};  // key slot index of the job
 inline constexpr Field kStatus{16, 4};  // status enum; a frame with status != OK is one beat with tkeep = 0
-inline constexpr Field kCtype{24, 8};   // content type of an UNPROTECT result (TLS 1.3: the inner type)
-inline constexpr Field kLen{32, 16};    // bytes in the output frame
+inline constexpr Field kCtype{24, 8};  // content type of an UNPROTECT result (TLS 1.3: the inner type)
+inline constexpr Field kLen{32, 16};  // bytes in the output frame
 }  // namespace out_user
 
 // register byte offsets
