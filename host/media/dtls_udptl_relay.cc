@@ -8,6 +8,20 @@ std::vector<uint8_t> address_bytes(const asio::ip::udp::endpoint& e) {
   const auto* p = reinterpret_cast<const uint8_t*>(e.data());
   return std::vector<uint8_t>(p, p + e.size());
 }
+
+// A datagram that can open a DTLS 1.x handshake (RFC 6347 4.1, 4.2.2): a handshake record
+// (content type 22) of a DTLS version (0xfeff or 0xfefd) in epoch 0, whose first handshake
+// message is a ClientHello (type 1) and fits the record. Only such a datagram may latch a bearer
+// still waiting for its terminal: junk from any address must not take it.
+bool opens_dtls_handshake(std::span<const uint8_t> d) {
+  constexpr size_t kRecordHeader = 13, kHandshakeHeader = 12;
+  if (d.size() < kRecordHeader + kHandshakeHeader) return false;
+  const bool dtls_version = d[1] == 0xfe && (d[2] == 0xff || d[2] == 0xfd);
+  const bool epoch0 = d[3] == 0 && d[4] == 0;
+  const size_t length = static_cast<size_t>(d[11]) << 8 | d[12];
+  return d[0] == 22 && dtls_version && epoch0 && length >= kHandshakeHeader && kRecordHeader + length <= d.size() &&
+         d[kRecordHeader] == 1;
+}
 }  // namespace
 
 std::shared_ptr<DtlsUdptlRelay> DtlsUdptlRelay::start(asio::ip::udp::socket access,
@@ -48,26 +62,38 @@ void DtlsUdptlRelay::latch_to(const asio::ip::udp::endpoint& from) {
 
 void DtlsUdptlRelay::read_access() {
   if (finished_) return;
-  access_.async_receive_from(asio::buffer(access_buf_), from_,
-                             [self = shared_from_this()](asio::error_code ec, size_t n) {
-                               if (self->finished_) return;
-                               if (!ec) {
-                                 if (!self->terminal_) self->latch_to(self->from_);  // the terminal's first datagram
-                                 if (self->from_ == *self->terminal_) {
-                                   self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
-                                   self->flush();
-                                 } else if (self->latch_.relatch && self->session_->established()) {
-                                   // A NAT rebinding: follow the new source once one of its records authenticates (a
-                                   // forged or replayed datagram fails on the device or in the replay window and moves
-                                   // nothing).
-                                   const uint64_t before = self->session_->info().records_in;
-                                   self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
-                                   if (self->session_->info().records_in > before) self->latch_to(self->from_);
-                                   self->flush();
-                                 }
-                               }
-                               self->read_access();
-                             });
+  access_.async_receive_from(
+      asio::buffer(access_buf_), from_, [self = shared_from_this()](asio::error_code ec, size_t n) {
+        if (self->finished_) return;
+        if (!ec) {
+          const std::span<const uint8_t> d(self->access_buf_.data(), n);
+          // Latch on a ClientHello only, and until the handshake completes
+          // a ClientHello from another source latches again: a wrong latch is
+          // recovered when the real terminal retransmits. A terminal the
+          // Remote named (our client role) is never latched away from.
+          const bool may_latch =
+              !self->terminal_ || (self->latched_ && !self->session_->established() && self->from_ != *self->terminal_);
+          if (may_latch && opens_dtls_handshake(d)) {
+            self->latch_to(self->from_);
+            self->latched_ = true;
+          }
+          if (!self->terminal_) {
+            ++self->stats_.datagrams_ignored;  // nothing latched: not a ClientHello
+          } else if (self->from_ == *self->terminal_) {
+            self->session_->receive(d);
+            self->flush();
+          } else if (self->latch_.relatch && self->session_->established()) {
+            // A NAT rebinding: follow the new source once one of its records authenticates (a
+            // forged or replayed datagram fails on the device or in the replay window and moves
+            // nothing).
+            const uint64_t before = self->session_->info().records_in;
+            self->session_->receive(std::span<const uint8_t>(self->access_buf_.data(), n));
+            if (self->session_->info().records_in > before) self->latch_to(self->from_);
+            self->flush();
+          }
+        }
+        self->read_access();
+      });
 }
 
 void DtlsUdptlRelay::read_core() {

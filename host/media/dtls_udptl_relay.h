@@ -24,6 +24,7 @@ class DtlsUdptlRelay : public std::enable_shared_from_this<DtlsUdptlRelay> {
     uint64_t packets_to_core = 0, packets_to_access = 0;
     uint64_t octets_to_core = 0, octets_to_access = 0;  // UDPTL payload bytes
     uint64_t latches = 0;
+    uint64_t datagrams_ignored = 0;  // from the access side before any ClientHello latched it
   };
   using OnRelease = std::function<void(const tls::Release&, const Stats&)>;
   using OnEstablished = std::function<void()>;
@@ -59,6 +60,7 @@ class DtlsUdptlRelay : public std::enable_shared_from_this<DtlsUdptlRelay> {
   OnEstablished on_established_;
   LatchPolicy latch_;
   bool established_ = false;
+  bool latched_ = false;  // terminal_ came from a latch (not from the Remote)
   std::vector<uint8_t> access_buf_, core_buf_;
   bool finished_ = false;
   Stats stats_;

@@ -104,6 +104,38 @@ TEST_P(T38, TerminalAsDtlsClientThroughToTheCoreAndBack) {
   EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
 }
 
+TEST_P(T38, JunkFromAnyAddressBeforeTheTerminalLatchesNothing) {
+  UdpCore core(io_);
+  udp::socket access(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  udp::socket to_core(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  to_core.connect(core.endpoint());
+  const udp::endpoint gateway = access.local_endpoint();
+  auto relay = DtlsUdptlRelay::start(std::move(access), std::nullopt, std::move(to_core), Session(tls::Role::kServer),
+                                     [this](const tls::Release& r, const DtlsUdptlRelay::Stats& s) { Released(r, s); });
+  // Before the terminal's first packet: a junk datagram, and one that looks like a DTLS record but
+  // is no ClientHello (an alert), from a stranger. Either used to latch the bearer onto it.
+  udp::socket stranger(io_, udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  const std::string junk = "not DTLS at all";
+  const std::array<uint8_t, 15> alert{21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 40};
+  stranger.send_to(asio::buffer(junk), gateway);
+  stranger.send_to(asio::buffer(alert), gateway);
+  RunUntil([&] { return relay->stats().datagrams_ignored >= 2; });
+  EXPECT_EQ(relay->stats().datagrams_ignored, 2u);
+  EXPECT_EQ(relay->stats().latches, 0u);
+  process_ = std::make_unique<Subprocess>(
+      std::vector<std::string>{"openssl", "s_client", "-dtls1_2", "-connect",
+                               "127.0.0.1:" + std::to_string(gateway.port()), "-cert", (ids_.dir / "t.pem").string(),
+                               "-key", (ids_.dir / "t.key").string()},
+      Subprocess::Options{true, true});
+  ASSERT_TRUE(RunUntil([&] { return relay->session().established() || relay->session().released(); })) << Transcript();
+  ASSERT_TRUE(relay->session().established()) << relay->session().release()->reason << Transcript();
+  EXPECT_EQ(relay->stats().latches, 1u) << "latched on the terminal's ClientHello only";
+  process_->write_stdin("t38 page\n");
+  ASSERT_TRUE(RunUntil([&] { return !core.packets.empty(); })) << Transcript();
+  EXPECT_EQ(core.packets.front(), "t38 page\n");
+  relay->stop();
+}
+
 TEST_P(T38, GatewayAsDtlsClientAndAStop) {
   UdpCore core(io_);
   uint16_t port = 0;
