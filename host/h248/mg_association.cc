@@ -371,6 +371,7 @@ bool MgAssociation::ensure_tcp() {
   tcp_.emplace(std::move(c).value());
   ++tcp_connections_;  // a new descriptor, even if it has the number of one closed before
   tpkt_ = TpktReader();
+  tpkt_frame_due_ = Clock::time_point::max();
   log("TCP connection to MGC " + mgc_.to_string() + " up");
   return true;
 }
@@ -407,6 +408,12 @@ bool MgAssociation::receive_tcp(Millis wait) {
   if (bytes->empty()) return false;
   tpkt_.feed(*bytes);
   while (auto message = tpkt_.next()) on_message(*message, mgc_);
+  // A frame begun must end in time: a TPKT length that lies high would otherwise keep us waiting
+  // on this connection for ever.
+  if (tpkt_.buffered() == 0)
+    tpkt_frame_due_ = Clock::time_point::max();
+  else if (tpkt_frame_due_ == Clock::time_point::max())
+    tpkt_frame_due_ = Clock::now() + config_.tpkt_frame_timeout;
   if (tpkt_.broken()) {
     ++stats_.malformed_messages;
     log("TCP stream from MGC broken: " + tpkt_.why());
@@ -435,6 +442,14 @@ void MgAssociation::on_timers(Clock::time_point now) {
         state_ == AssociationState::kDisconnected ? ServiceChangeMethod::kDisconnected : ServiceChangeMethod::kRestart,
         state_ == AssociationState::kDisconnected ? "900 Service Restored" : "901 Cold Boot");
   }
+  if (tcp_ && tpkt_frame_due_ <= now) {
+    ++stats_.malformed_messages;
+    log("TCP stream from MGC broken: a TPKT frame of which " + std::to_string(tpkt_.buffered()) +
+        " bytes arrived was not complete within " + std::to_string(config_.tpkt_frame_timeout.count()) + " ms");
+    tcp_.reset();
+    tpkt_frame_due_ = Clock::time_point::max();
+    if (state_ == AssociationState::kRegistered) defer([this] { lost_mgc("incomplete TPKT frame"); });
+  }
   if (inactivity_ && state_ == AssociationState::kRegistered && now - last_heard_ > *inactivity_) {
     log("MGC silent for longer than the inactivity timer");
     last_heard_ = now;
@@ -451,7 +466,7 @@ void MgAssociation::on_timers(Clock::time_point now) {
 }
 
 Clock::time_point MgAssociation::next_wakeup() const {
-  Clock::time_point wake = std::min(transactions_->next_deadline(), retry_at_);
+  Clock::time_point wake = std::min({transactions_->next_deadline(), retry_at_, tpkt_frame_due_});
   if (inactivity_ && state_ == AssociationState::kRegistered)
     wake = std::min(wake, last_heard_ + *inactivity_ + Millis(1));
   return wake;

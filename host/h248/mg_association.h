@@ -55,6 +55,7 @@ struct AssociationConfig {
   // with error 533. The MGC may lower it with the ROOT property seg/mgcmaxpdusize.
   size_t max_message_size = 0;
   Millis retry_after_all_failed{2000};  // pause before starting again at the first MGC
+  Millis tpkt_frame_timeout{5000};      // TCP: a TPKT frame begun must be complete within this
 };
 
 enum class AssociationState : uint8_t { kIdle, kRegistering, kRegistered, kDisconnected, kShutDown };
@@ -153,6 +154,7 @@ class MgAssociation {
   std::optional<net::TcpConnection> tcp_;  // kTcp: the connection to the current MGC
   uint64_t tcp_connections_ = 0;           // kTcp: connections opened so far
   TpktReader tpkt_;
+  Clock::time_point tpkt_frame_due_ = Clock::time_point::max();  // a frame begun must end by then
 };
 
 }  // namespace mediasec::h248

@@ -2,12 +2,18 @@
 // message identifier must not write lines of its own into the log, and a ServiceChange HandOff
 // moves the MG only to an MGC of its configured list. The MGC here is a plain UDP socket of the
 // test writing H.248 text, because what is tested is what an arbitrary sender can do.
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <regex>
 #include <string>
 
 #include "host/h248/mg_association.h"
+#include "host/h248/tpkt.h"
 #include "tests/support/port_reservation.h"
 
 namespace mediasec::h248 {
@@ -99,6 +105,69 @@ TEST_F(AssociationProbe, AHandOffToAConfiguredMgcIsFollowed) {
   auto sc = stranger_.receive(1000ms);
   ASSERT_TRUE(sc.ok() && sc->has_value()) << "the configured MGC heard no ServiceChange";
   EXPECT_NE((*sc)->data.find("903 MGC Directed Change"), std::string::npos) << (*sc)->data;
+}
+
+// An MGC over TCP that registers the MG, then sends a TPKT header whose length lies high (65,535
+// bytes announced, 10 sent) and nothing more. The MG used to wait on that connection for ever.
+TEST(AssociationProbeTcp, ATpktLengthThatLiesHighBreaksTheConnectionInTime) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  const uint16_t port = ntohs(addr.sin_port);
+
+  PackageRegistry packages = PackageRegistry::standard();
+  test::PortReservation media{"127.0.0.1"};
+  Gateway gateway{packages, media};
+  AssociationConfig c;
+  c.transport = MgcTransport::kTcp;
+  c.local_port = 0;
+  c.mgcs.push_back({"127.0.0.1", port});
+  c.tpkt_frame_timeout = 300ms;
+  auto mg = MgAssociation::open(c, gateway);
+  ASSERT_TRUE(mg.ok()) << mg.error().message;
+  (*mg)->start();
+  (*mg)->run_for(100ms);
+  const int conn = ::accept(listener, nullptr, nullptr);
+  ASSERT_GE(conn, 0);
+  char buf[4096];
+  (*mg)->run_for(50ms);
+  const ssize_t n = ::recv(conn, buf, sizeof buf, MSG_DONTWAIT);
+  ASSERT_GT(n, 0) << "no registration";
+  std::smatch m;
+  const std::string sc(buf + kTpktHeader, static_cast<size_t>(n) - kTpktHeader);
+  ASSERT_TRUE(std::regex_search(sc, m, std::regex(R"((?:Transaction|T)\s*=\s*(\d+))"))) << sc;
+  const std::string reply =
+      *tpkt_frame("!/3 [127.0.0.1]:" + std::to_string(port) + "\nP=" + m[1].str() + "{C=-{SC=ROOT{SV{V=3}}}}");
+  ASSERT_EQ(::send(conn, reply.data(), reply.size(), 0), static_cast<ssize_t>(reply.size()));
+  ASSERT_TRUE((*mg)->run_until([&] { return (*mg)->state() == AssociationState::kRegistered; }, 1000ms));
+  const std::string liar = std::string("\x03\x00\xff\xff", 4) + "MEGACO/3 [";
+  ASSERT_EQ(::send(conn, liar.data(), liar.size(), 0), static_cast<ssize_t>(liar.size()));
+  std::string log;
+  (*mg)->run_until(
+      [&] {
+        for (const auto& l : (*mg)->take_log()) log += l + "|";
+        return log.find("not complete within 300 ms") != std::string::npos;
+      },
+      3000ms);
+  EXPECT_NE(log.find("not complete within 300 ms"), std::string::npos) << log;
+  EXPECT_EQ((*mg)->stats().malformed_messages, 1u);
+  // The MG gave the connection up and comes back on a new one.
+  ::fcntl(listener, F_SETFL, O_NONBLOCK);
+  int again = -1;
+  for (int i = 0; i < 30 && again < 0; ++i) {
+    (*mg)->run_for(100ms);
+    again = ::accept(listener, nullptr, nullptr);
+  }
+  EXPECT_GE(again, 0) << "the MG did not reconnect";
+  if (again >= 0) ::close(again);
+  ::close(conn);
+  ::close(listener);
 }
 
 }  // namespace
