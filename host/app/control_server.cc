@@ -12,11 +12,27 @@ using asio::local::stream_protocol;
 // One client: reads lines, answers each.
 class ControlConnection : public std::enable_shared_from_this<ControlConnection> {
  public:
-  ControlConnection(stream_protocol::socket socket, ControlServer::Handler& handler, std::weak_ptr<bool> alive)
-      : socket_(std::move(socket)), handler_(handler), alive_(std::move(alive)), buffer_(ControlServer::kMaxRequest) {}
+  ControlConnection(stream_protocol::socket socket, ControlServer::Handler& handler, std::weak_ptr<bool> alive,
+                    std::chrono::milliseconds idle)
+      : socket_(std::move(socket)),
+        handler_(handler),
+        alive_(std::move(alive)),
+        buffer_(ControlServer::kMaxRequest),
+        idle_timer_(socket_.get_executor()),
+        idle_(idle) {}
 
   void read() {
+    // A client that sends nothing for `idle` is closed: idle connections would otherwise hold
+    // descriptors (and a read handler) for as long as the client likes.
+    idle_timer_.expires_after(idle_);
+    idle_timer_.async_wait([weak = weak_from_this()](asio::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      asio::error_code ignored;
+      self->socket_.close(ignored);
+    });
     asio::async_read_until(socket_, buffer_, '\n', [self = shared_from_this()](asio::error_code ec, size_t n) {
+      self->idle_timer_.cancel();
       if (self->alive_.expired()) return;
       if (ec == asio::error::not_found) {  // longer than kMaxRequest without a newline
         self->reply({{"error", "request longer than " + std::to_string(ControlServer::kMaxRequest) + " bytes"}}, true);
@@ -62,24 +78,29 @@ class ControlConnection : public std::enable_shared_from_this<ControlConnection>
   ControlServer::Handler& handler_;
   std::weak_ptr<bool> alive_;
   asio::streambuf buffer_;
+  asio::steady_timer idle_timer_;
+  std::chrono::milliseconds idle_;
 };
 
 }  // namespace
 
-ControlServer::ControlServer(asio::io_context& io, std::filesystem::path path, Handler handler, OnShortage on_shortage)
+ControlServer::ControlServer(asio::io_context& io, std::filesystem::path path, Handler handler, OnShortage on_shortage,
+                             std::chrono::milliseconds idle_timeout)
     : acceptor_(io),
       path_(std::move(path)),
       handler_(std::move(handler)),
       accepting_(
           acceptor_,
-          [this](stream_protocol::socket socket) {
-            std::make_shared<ControlConnection>(std::move(socket), handler_, alive_)->read();
+          [this, idle_timeout](stream_protocol::socket socket) {
+            std::make_shared<ControlConnection>(std::move(socket), handler_, alive_, idle_timeout)->read();
           },
           std::move(on_shortage)) {}
 
 Result<std::unique_ptr<ControlServer>> ControlServer::open(asio::io_context& io, const std::filesystem::path& path,
-                                                           Handler handler, OnShortage on_shortage) {
-  std::unique_ptr<ControlServer> s(new ControlServer(io, path, std::move(handler), std::move(on_shortage)));
+                                                           Handler handler, OnShortage on_shortage,
+                                                           std::chrono::milliseconds idle_timeout) {
+  std::unique_ptr<ControlServer> s(
+      new ControlServer(io, path, std::move(handler), std::move(on_shortage), idle_timeout));
   std::error_code fs_ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), fs_ec);
   // A socket file left by a daemon that did not stop cleanly; anything else is not ours to remove.

@@ -6,6 +6,7 @@
 #include <asio.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -21,9 +22,12 @@ class ControlServer {
   using OnShortage = net::AcceptLoop<asio::local::stream_protocol>::OnShortage;
 
   // Binds `path` (a stale socket file left by a previous run is replaced; mode 0660). Out of
-  // descriptors, it pauses accepting (host/net/accept_loop.h) and tells on_shortage.
+  // descriptors, it pauses accepting (host/net/accept_loop.h) and tells on_shortage. A client
+  // that sends no request for `idle_timeout` is closed.
+  static constexpr std::chrono::milliseconds kIdleTimeout{30000};
   static Result<std::unique_ptr<ControlServer>> open(asio::io_context& io, const std::filesystem::path& path,
-                                                     Handler handler, OnShortage on_shortage = {});
+                                                     Handler handler, OnShortage on_shortage = {},
+                                                     std::chrono::milliseconds idle_timeout = kIdleTimeout);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -32,7 +36,8 @@ class ControlServer {
   uint64_t accept_pauses() const { return accepting_.pauses(); }
 
  private:
-  ControlServer(asio::io_context& io, std::filesystem::path path, Handler handler, OnShortage on_shortage);
+  ControlServer(asio::io_context& io, std::filesystem::path path, Handler handler, OnShortage on_shortage,
+                std::chrono::milliseconds idle_timeout);
 
   asio::local::stream_protocol::acceptor acceptor_;
   std::filesystem::path path_;

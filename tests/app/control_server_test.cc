@@ -3,7 +3,11 @@
 #include "host/app/control_server.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <string>
 #include <thread>
 
@@ -18,11 +22,14 @@ class ControlServerTest : public ::testing::Test {
   void SetUp() override {
     // The handler reads "command" as a string the way a careless handler would: a number, null
     // or an array makes nlohmann::json throw type_error.
-    auto server = ControlServer::open(io_, dir_ / "control.sock", [](const nlohmann::json& request) {
-      const std::string command = request.value("command", "");
-      if (command == "throw-other") throw 42;
-      return nlohmann::json{{"echo", command}};
-    });
+    auto server = ControlServer::open(
+        io_, dir_ / "control.sock",
+        [](const nlohmann::json& request) {
+          const std::string command = request.value("command", "");
+          if (command == "throw-other") throw 42;
+          return nlohmann::json{{"echo", command}};
+        },
+        {}, std::chrono::milliseconds(300));
     ASSERT_TRUE(server.ok()) << server.error().message;
     server_ = std::move(*server);
     thread_ = std::thread([this] { io_.run(); });
@@ -58,6 +65,24 @@ TEST_F(ControlServerTest, ACommandThatIsNotAStringGetsAnErrorAndTheServerLives) 
   const nlohmann::json other = Ask({{"command", "throw-other"}});
   EXPECT_TRUE(other.contains("error")) << other.dump();
   EXPECT_EQ(Ask({{"command", "status"}})["echo"], "status") << "the server still answers afterwards";
+}
+
+TEST_F(ControlServerTest, AClientThatSendsNothingIsClosed) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  const std::string path = (dir_ / "control.sock").string();
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval tv{3, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const auto start = std::chrono::steady_clock::now();
+  char c = 0;
+  EXPECT_EQ(::recv(fd, &c, 1, 0), 0) << "the idle connection was not closed (EOF expected)";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  ::close(fd);
+  EXPECT_EQ(Ask({{"command", "status"}})["echo"], "status") << "others are still served";
 }
 
 }  // namespace
