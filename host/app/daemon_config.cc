@@ -259,7 +259,8 @@ Result<DaemonConfig> parse_config(std::string_view text, std::string_view source
                             return {};
                           }},
                          {"tls13_tickets", set_int(c.tls.tls13_tickets, 0, 8)},
-                         {"dtls_mtu", set_int(c.tls.dtls_mtu, 256, 9000)}});
+                         {"dtls_mtu", set_int(c.tls.dtls_mtu, 256, 9000)},
+                         {"handshake_timeout_ms", set_millis(c.tls.handshake_timeout)}});
        }},
       {"control",
        [&](const toml::node& n, const std::string& key) {

@@ -525,10 +525,7 @@ void BearerPlane::try_join(uint32_t context) {
         [this, alive, a, c, context](const tls::Release& why, const E2aeRelay::Stats& s) {
           if (alive.expired() || !*alive.lock()) return;
           keep_counts(a, c, s.access_to_core, s.core_to_access);
-          const bool before_handshake =
-              why.cause == tls::ReleaseCause::kHandshakeFailed || why.cause == tls::ReleaseCause::kFingerprintMismatch;
-          report(a, before_handshake ? "tlsbsc/tlsfail" : "tlsbsc/tlsrel",
-                 {param(before_handshake ? "reason" : "cause", tls::to_string(why.cause))});
+          report_tls_end(a, why, s.established);
           report(c, "tcpbcc/tcprel", {param("cause", s.core_ended ? "closed" : "tls")});
           joins_.erase(context);
         },
@@ -536,7 +533,7 @@ void BearerPlane::try_join(uint32_t context) {
           if (alive.expired() || !*alive.lock()) return;
           report(a, "tlsbsc/tlsest");
         },
-        msrp_between(*access, *core));
+        msrp_between(*access, *core), tls_.profile().handshake_timeout);
   } else {
     j.plain = TcpRelay::start(
         std::move(*access->socket), std::move(*core->socket),
@@ -624,11 +621,7 @@ void BearerPlane::try_join_datagrams(uint32_t context) {
       std::move(*session),
       [this, alive, a, context](const tls::Release& why, const DtlsUdptlRelay::Stats& s) {
         if (alive.expired() || !*alive.lock()) return;
-        (void)s;
-        const bool before_handshake =
-            why.cause == tls::ReleaseCause::kHandshakeFailed || why.cause == tls::ReleaseCause::kFingerprintMismatch;
-        report(a, before_handshake ? "tlsbsc/tlsfail" : "tlsbsc/tlsrel",
-               {param(before_handshake ? "reason" : "cause", tls::to_string(why.cause))});
+        report_tls_end(a, why, s.established);
         joins_.erase(context);
       },
       [this, alive, a] {
@@ -639,6 +632,17 @@ void BearerPlane::try_join_datagrams(uint32_t context) {
   access->datagrams.reset();
   core->datagrams.reset();
   joins_.emplace(context, std::move(j));
+}
+
+// A session that never completed its handshake failed (tlsfail), whatever ended it: a bad
+// message, a timeout, the terminal's TCP connection going away. One that did was released
+// (tlsrel).
+void BearerPlane::report_tls_end(const std::string& access, const tls::Release& why, bool established) {
+  if (established) {
+    report(access, "tlsbsc/tlsrel", {param("cause", tls::to_string(why.cause))});
+  } else {
+    report(access, "tlsbsc/tlsfail", {param("reason", tls::to_string(why.cause))});
+  }
 }
 
 void BearerPlane::keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core,

@@ -176,6 +176,7 @@ class BearerPlane final : public h248::MediaPlane {
   static std::unique_ptr<MsrpInterworking> msrp_between(const Bearer& access, const Bearer& core);
   void try_join_datagrams(uint32_t context);
   LatchPolicy latch_policy(const std::string& access);
+  void report_tls_end(const std::string& access, const tls::Release& why, bool established);
   void keep_counts(const std::string& access, const std::string& core, uint64_t access_to_core,
                    uint64_t core_to_access);
   void report(const std::string& termination, const std::string& event, std::vector<h248::PropertyParm> params = {});

@@ -115,6 +115,7 @@ void DtlsUdptlRelay::flush() {
   asio::error_code ignored;
   if (!established_ && session_->established()) {
     established_ = true;
+    stats_.established = true;
     if (on_established_) on_established_();
   }
   if (terminal_) {

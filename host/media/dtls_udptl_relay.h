@@ -25,6 +25,7 @@ class DtlsUdptlRelay : public std::enable_shared_from_this<DtlsUdptlRelay> {
     uint64_t octets_to_core = 0, octets_to_access = 0;  // UDPTL payload bytes
     uint64_t latches = 0;
     uint64_t datagrams_ignored = 0;  // from the access side before any ClientHello latched it
+    bool established = false;        // the DTLS handshake completed (a release before it is a tlsfail)
   };
   using OnRelease = std::function<void(const tls::Release&, const Stats&)>;
   using OnEstablished = std::function<void()>;

@@ -8,7 +8,8 @@ namespace mediasec::media {
 
 std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
                                             std::unique_ptr<tls::TlsSession> session, OnRelease on_release,
-                                            OnEstablished on_established, std::unique_ptr<MsrpInterworking> msrp) {
+                                            OnEstablished on_established, std::unique_ptr<MsrpInterworking> msrp,
+                                            std::chrono::milliseconds handshake_timeout) {
   std::shared_ptr<E2aeRelay> r(new E2aeRelay(std::move(access), std::move(core), std::move(session),
                                              std::move(on_release), std::move(on_established), std::move(msrp)));
   asio::error_code ignored;
@@ -17,6 +18,7 @@ std::shared_ptr<E2aeRelay> E2aeRelay::start(asio::ip::tcp::socket access, asio::
   r->access_.non_blocking(true, ignored);
   r->core_.non_blocking(true, ignored);
   r->session_->start();
+  r->watch_handshake(handshake_timeout);
   r->to_access();
   r->read_access();
   r->read_core();
@@ -27,6 +29,7 @@ E2aeRelay::E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, s
                      OnRelease on_release, OnEstablished on_established, std::unique_ptr<MsrpInterworking> msrp)
     : access_(std::move(access)),
       core_(std::move(core)),
+      handshake_timer_(access_.get_executor()),
       session_(std::move(session)),
       msrp_(std::move(msrp)),
       on_release_(std::move(on_release)),
@@ -143,9 +146,22 @@ bool E2aeRelay::from_core(std::span<const uint8_t> plain) {
   return true;
 }
 
+void E2aeRelay::watch_handshake(std::chrono::milliseconds timeout) {
+  handshake_timer_.expires_after(timeout);
+  handshake_timer_.async_wait([self = shared_from_this(), timeout](asio::error_code ec) {
+    if (ec || self->finished_ || self->established_ || self->session_->released()) return;
+    self->session_->close(tls::ReleaseCause::kHandshakeTimeout,
+                          "the handshake did not complete in " + std::to_string(timeout.count()) + " ms");
+    self->to_access();
+    self->check_released();
+  });
+}
+
 void E2aeRelay::note_established() {
   if (established_ || !session_->established()) return;
   established_ = true;
+  stats_.established = true;
+  handshake_timer_.cancel();
   if (on_established_) on_established_();
 }
 
@@ -204,6 +220,7 @@ void E2aeRelay::check_released() {
 
 void E2aeRelay::finish(const tls::Release& why) {
   finished_ = true;
+  handshake_timer_.cancel();
   asio::error_code ignored;
   access_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   access_.close(ignored);

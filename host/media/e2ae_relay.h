@@ -10,6 +10,7 @@
 
 #include <asio.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -17,6 +18,7 @@
 
 #include "host/media/msrp_interworker.h"
 #include "host/media/write_queue.h"
+#include "host/tls/profile.h"
 #include "host/tls/release.h"
 #include "host/tls/tls_session.h"
 
@@ -28,17 +30,21 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
     uint64_t access_to_core = 0;  // plaintext bytes delivered to the core
     uint64_t core_to_access = 0;  // plaintext bytes sent to the terminal
     bool core_ended = false;      // the core closed first (we then sent close_notify)
+    bool established = false;     // the TLS handshake completed (a release before it is a tlsfail)
   };
   using OnRelease = std::function<void(const tls::Release&, const Stats&)>;
   using OnEstablished = std::function<void()>;  // the TLS handshake completed
 
   // Both sockets connected; the session in the role SDP a=setup gave it. Starts at once. With
   // `msrp`, the plaintext is relayed as MSRP messages readdressed for each side; malformed MSRP
-  // from either side ends the bearer (kBadMedia).
+  // from either side ends the bearer (kBadMedia). A handshake not complete after
+  // `handshake_timeout` (a peer that sent half a ClientHello, or nothing) ends the bearer
+  // (kHandshakeTimeout).
   static std::shared_ptr<E2aeRelay> start(asio::ip::tcp::socket access, asio::ip::tcp::socket core,
                                           std::unique_ptr<tls::TlsSession> session, OnRelease on_release,
                                           OnEstablished on_established = {},
-                                          std::unique_ptr<MsrpInterworking> msrp = nullptr);
+                                          std::unique_ptr<MsrpInterworking> msrp = nullptr,
+                                          std::chrono::milliseconds handshake_timeout = tls::Profile{}.handshake_timeout);
 
   // Ends the bearer from our side (Subtract): close_notify to the terminal, core closed.
   void stop();
@@ -48,6 +54,7 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
  private:
   E2aeRelay(asio::ip::tcp::socket access, asio::ip::tcp::socket core, std::unique_ptr<tls::TlsSession> session,
             OnRelease on_release, OnEstablished on_established, std::unique_ptr<MsrpInterworking> msrp);
+  void watch_handshake(std::chrono::milliseconds timeout);
   void bad_media(const std::string& side, const msrp::MsrpError& e);
   void note_established();
   // A side is read while the relay runs and the other side's queue is below the high-water mark.
@@ -72,6 +79,7 @@ class E2aeRelay : public std::enable_shared_from_this<E2aeRelay> {
   static constexpr size_t kHighWater = 1 << 20;  // stop reading a side while the other has this much queued
 
   asio::ip::tcp::socket access_, core_;
+  asio::steady_timer handshake_timer_;
   std::unique_ptr<tls::TlsSession> session_;
   std::unique_ptr<MsrpInterworking> msrp_;
   std::vector<uint8_t> rewritten_;

@@ -35,6 +35,9 @@ struct Profile {
   bool tls13_server_without_openssl = true;
   // DTLS path MTU (bytes of a UDP payload).
   uint32_t dtls_mtu = 1200;
+  // A TLS bearer whose handshake has not completed this long after its TCP connection came up
+  // (a peer that sent half a ClientHello, or nothing) is released and reported as tlsfail.
+  std::chrono::milliseconds handshake_timeout{10000};
 };
 
 }  // namespace mediasec::tls

@@ -8,6 +8,7 @@ const char* to_string(ReleaseCause cause) {
     case ReleaseCause::kLocalClose: return "local-close";
     case ReleaseCause::kAlertReceived: return "alert-received";
     case ReleaseCause::kHandshakeFailed: return "handshake-failed";
+    case ReleaseCause::kHandshakeTimeout: return "handshake-timeout";
     case ReleaseCause::kFingerprintMismatch: return "fingerprint-mismatch";
     case ReleaseCause::kCertificateChanged: return "certificate-changed";
     case ReleaseCause::kBadRecord: return "bad-record";

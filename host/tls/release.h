@@ -11,6 +11,7 @@ enum class ReleaseCause {
   kLocalClose,           // we sent close_notify (Subtract, shutdown)
   kAlertReceived,        // the peer sent a fatal alert
   kHandshakeFailed,      // the handshake failed (no common suite, bad message, ...)
+  kHandshakeTimeout,     // the handshake did not complete in Profile::handshake_timeout
   kFingerprintMismatch,  // the peer's certificate matches no a=fingerprint
   kCertificateChanged,   // a renegotiation presented a different peer certificate
   kBadRecord,            // a record failed authentication or was malformed

@@ -61,6 +61,7 @@ min_version = "1.3"
 renegotiation = false
 ticket_key_period_s = 600
 dtls_mtu = 1400
+handshake_timeout_ms = 2500
 [control]
 socket = "/tmp/x.sock"
 [metrics]
@@ -97,6 +98,7 @@ file = "log/mediasecd.log"
   EXPECT_FALSE(c->tls.renegotiation);
   EXPECT_EQ(c->tls.ticket_key_period, std::chrono::seconds(600));
   EXPECT_EQ(c->tls.dtls_mtu, 1400u);
+  EXPECT_EQ(c->tls.handshake_timeout, std::chrono::milliseconds(2500));
   EXPECT_EQ(c->control_socket, "/tmp/x.sock");
   EXPECT_EQ(c->metrics_listen, "0.0.0.0:9744");
   EXPECT_EQ(c->log_level, "debug");

@@ -208,6 +208,31 @@ TEST_P(Plane, AFingerprintMismatchIsReportedAsTlsfail) {
   EXPECT_TRUE(RunUntil([&] { return core.saw_eof; })) << "the core connection was not closed\n" << Story();
 }
 
+// A terminal that connects and goes away without a handshake never had a TLS session: that is a
+// tlsfail (reason transport-closed), not a tlsrel, and the core connection is closed.
+TEST_P(Plane, AConnectionThatNeverFinishedItsHandshakeIsATlsfail) {
+  TcpEcho core(io_);
+  const auto add_access =
+      Run("C=${A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/TLS/MSRP *\n},"
+          "R{v=0\nc=IN IP4 127.0.0.1\nm=message 9 TCP/TLS/MSRP *\na=setup:active\na=fingerprint:" +
+          ids_.terminal->fingerprint()->to_string() + "\n}},E=1{tlsbsc/tlsfail,tlsbsc/tlsrel}}}");
+  const uint32_t context = add_access.actions.at(0).context.value;
+  const uint16_t port = *LocalOf(add_access).media.at(0).port;
+  Run("C=" + std::to_string(context) +
+      "{A=${M{O{MO=SR},L{v=0\nc=IN IP4 $\nm=message $ TCP/MSRP *\n},"
+      "R{v=0\nc=IN IP4 127.0.0.1\nm=message " +
+      std::to_string(core.port()) + " TCP/MSRP *\na=setup:passive\n}}}}");
+  tcp::socket terminal(io_);
+  terminal.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
+  ASSERT_TRUE(RunUntil([&] { return plane_->relays() == 1; })) << Story();
+  terminal.close();
+  ASSERT_TRUE(RunUntil([&] { return Notified("tlsbsc/tlsfail") || Notified("tlsbsc/tlsrel"); })) << Story();
+  EXPECT_TRUE(Notified("tlsbsc/tlsfail")) << Story();
+  EXPECT_FALSE(Notified("tlsbsc/tlsrel")) << Story();
+  EXPECT_TRUE(Notified("transport-closed")) << Story();
+  EXPECT_TRUE(RunUntil([&] { return core.saw_eof; })) << "the core connection was not closed\n" << Story();
+}
+
 TEST_P(Plane, T38OverDtlsDrivenByH248) {
   // The core's UDPTL end: echoes each packet.
   asio::ip::udp::socket core(io_, asio::ip::udp::endpoint(asio::ip::address_v4::loopback(), 0));

@@ -6,6 +6,7 @@
 
 #include <asio.hpp>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -47,7 +48,7 @@ class E2ae : public ::testing::TestWithParam<std::string>, protected test::PeerL
     return std::move(tls::TlsSession::create(*context_, *pool_, o).value());
   }
   // The relay with our TLS server toward s_client.
-  void StartWithSClient(TcpEcho& core) {
+  void StartWithSClient(TcpEcho& core, std::chrono::milliseconds handshake_timeout = tls::Profile{}.handshake_timeout) {
     tcp::acceptor access(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     process_ = std::make_unique<Subprocess>(
         std::vector<std::string>{"openssl", "s_client", "-connect",
@@ -61,11 +62,13 @@ class E2ae : public ::testing::TestWithParam<std::string>, protected test::PeerL
     ASSERT_TRUE(RunUntil([&] { return a.has_value(); })) << Transcript();
     tcp::socket c(io_);
     c.connect(tcp::endpoint(asio::ip::address_v4::loopback(), core.port()));
-    relay_ = E2aeRelay::start(std::move(*a), std::move(c), Session(tls::Role::kServer),
-                              [this](const tls::Release& r, const E2aeRelay::Stats& s) {
-                                release_ = r;
-                                stats_ = s;
-                              });
+    relay_ = E2aeRelay::start(
+        std::move(*a), std::move(c), Session(tls::Role::kServer),
+        [this](const tls::Release& r, const E2aeRelay::Stats& s) {
+          release_ = r;
+          stats_ = s;
+        },
+        {}, nullptr, handshake_timeout);
   }
 
   std::unique_ptr<device::Device> device_;
@@ -137,6 +140,60 @@ TEST_P(E2ae, OurTlsClientTowardSServerAndAStopFromTheMgc) {
   ASSERT_TRUE(RunUntil([&] { return release_.has_value() && core.saw_eof; })) << Transcript();
   EXPECT_EQ(release_->cause, tls::ReleaseCause::kLocalClose);
   EXPECT_EQ(process_->wait_exit(5s), 0) << Transcript();
+}
+
+// A terminal that starts a ClientHello and never finishes it (the record header promises 512
+// bytes, 43 come) holds nothing for long: the handshake timeout releases the bearer, the
+// terminal's connection is closed, the key slot is free again, and the release says it was
+// never established (the plane reports it as tlsfail).
+TEST_P(E2ae, ATruncatedClientHelloIsReleasedByTheHandshakeTimeout) {
+  TcpEcho core(io_);
+  tcp::acceptor access(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  tcp::socket terminal(io_);
+  terminal.connect(access.local_endpoint());
+  std::vector<uint8_t> hello = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03};
+  hello.resize(hello.size() + 32, 0x5a);  // the client random, then nothing more
+  asio::write(terminal, asio::buffer(hello));
+  tcp::socket a = access.accept();
+  tcp::socket c(io_);
+  c.connect(tcp::endpoint(asio::ip::address_v4::loopback(), core.port()));
+  relay_ = E2aeRelay::start(
+      std::move(a), std::move(c), Session(tls::Role::kServer),
+      [this](const tls::Release& r, const E2aeRelay::Stats& s) {
+        release_ = r;
+        stats_ = s;
+      },
+      {}, nullptr, 300ms);
+  RunUntil([] { return false; }, 100ms);
+  EXPECT_FALSE(release_.has_value()) << "released before the timeout";
+  ASSERT_TRUE(RunUntil([&] { return release_.has_value(); }, 5s));
+  EXPECT_EQ(release_->cause, tls::ReleaseCause::kHandshakeTimeout) << release_->reason;
+  EXPECT_FALSE(stats_.established);
+  EXPECT_TRUE(RunUntil([&] { return core.saw_eof; }));
+  // The terminal reads whatever we sent (at most an alert), then the end of the connection.
+  std::array<uint8_t, 256> buf;
+  asio::error_code ec;
+  size_t total = 0;
+  while (!ec) total += terminal.read_some(asio::buffer(buf), ec);
+  EXPECT_EQ(ec, asio::error::eof) << ec.message();
+  EXPECT_LE(total, 7u);
+  EXPECT_EQ(pool_->free_slots(), device_->identity().key_slots);
+}
+
+// The timeout is for the handshake only: a session established within it runs on past it.
+TEST_P(E2ae, AnEstablishedSessionOutlivesTheHandshakeTimeout) {
+  TcpEcho core(io_);
+  StartWithSClient(core, 500ms);
+  ASSERT_TRUE(RunUntil([&] { return relay_->session().established() || release_.has_value(); })) << Transcript();
+  RunUntil([] { return false; }, 800ms);
+  ASSERT_FALSE(release_.has_value()) << release_->reason;
+  process_->write_stdin("still here\n");
+  ASSERT_TRUE(RunUntil([&] { return Saw("still here"); })) << Transcript();
+  EXPECT_FALSE(release_.has_value());
+  relay_->stop();
+  ASSERT_TRUE(RunUntil([&] { return release_.has_value(); }));
+  EXPECT_EQ(release_->cause, tls::ReleaseCause::kLocalClose) << release_->reason;
+  EXPECT_TRUE(stats_.established);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, E2ae, ::testing::ValuesIn(tb::DeviceBackends()), tb::BackendName);
