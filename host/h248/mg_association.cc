@@ -13,6 +13,17 @@ namespace mediasec::h248 {
 namespace {
 // The smallest seg/mgcmaxpdusize we accept: a segment must hold a whole action reply.
 constexpr size_t kMinMessageSize = 512;
+
+// The text of the error we send for a message we could not decode: what the decoder found, in
+// printable ASCII without quotes (the MGC's decoder must take it), at most 80 characters.
+std::string error_text(const DecodeError& e) {
+  std::string text;
+  for (char c : e.reason) {
+    if (text.size() == 80) break;
+    if (c >= 0x20 && c < 0x7f && c != '"') text += c;
+  }
+  return text;
+}
 }  // namespace
 
 ProfileId default_profile(Profile p) {
@@ -306,11 +317,18 @@ void MgAssociation::on_message(std::string_view data, const net::Endpoint& from)
     else
       log("malformed message from " + from.to_string() + " (not an MGC of this MG): " + std::to_string(data.size()) +
           " bytes dropped");
-    // A request we can identify gets an error reply; anything else is dropped (H.248.1 8.2.2).
-    if (e.transaction_id && e.transaction_is_request && from == mgc_) {
-      transactions_->reject(*e.transaction_id, ErrorDescriptor{e.code, e.reason.substr(0, 80)}, Clock::now());
-      flush();
+    // Our MGC hears what went wrong (H.248.1 8.2.2): a request we can identify gets an error
+    // reply; a message whose transactions cannot be told apart (a syntax error before the first
+    // transaction ID: 400; an unsupported version: 406) a message-level error. A malformed reply
+    // is dropped, and a stranger gets nothing.
+    if (!(from == mgc_)) return;
+    ErrorDescriptor error{e.code, error_text(e)};
+    if (e.transaction_id && e.transaction_is_request) {
+      transactions_->reject(*e.transaction_id, std::move(error), Clock::now());
+    } else if (!e.transaction_id) {
+      transactions_->reject_message(std::move(error));
     }
+    flush();
     return;
   }
   if (!(from == mgc_)) {

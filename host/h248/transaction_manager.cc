@@ -119,6 +119,15 @@ void TransactionManager::reject(uint32_t id, ErrorDescriptor error, Clock::time_
   reply(std::move(r), now);
 }
 
+void TransactionManager::reject_message(ErrorDescriptor error) {
+  Message m;
+  m.version = version_;
+  m.mid = mid_;
+  m.error = std::move(error);
+  output_.push_back(encode(m, {form_}));
+  ++stats_.messages_rejected;
+}
+
 void TransactionManager::finish(uint32_t id, RequestResult result) {
   auto it = outgoing_.find(id);
   if (it == outgoing_.end()) return;

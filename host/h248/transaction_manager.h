@@ -61,6 +61,7 @@ struct TransactionStats {
   uint64_t segment_replies_received = 0;
   uint64_t segments_received = 0;    // segments of replies to our requests
   uint64_t responses_too_large = 0;  // replies that became error 533
+  uint64_t messages_rejected = 0;    // message-level errors sent (400, 406)
 };
 
 class TransactionManager {
@@ -89,6 +90,9 @@ class TransactionManager {
   void reply(TransactionReply reply, Clock::time_point now);
   // Answers a request that could not be decoded (its ID was readable) with an error.
   void reject(uint32_t id, ErrorDescriptor error, Clock::time_point now);
+  // Answers a message none of whose transactions could be identified (a syntax error before the
+  // first transaction ID, an unsupported version) with a message-level error, H.248.1 8.2.2.
+  void reject_message(ErrorDescriptor error);
   // Feeds one received message.
   void receive(const Message& message, Clock::time_point now);
   // Retransmissions, Pendings and timeouts due by now.

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <string>
 
+#include "host/h248/decode.h"
 #include "host/h248/mg_association.h"
 #include "host/h248/tpkt.h"
 #include "tests/support/port_reservation.h"
@@ -123,6 +124,39 @@ TEST_F(AssociationProbe, AHandOffToAConfiguredMgcIsFollowed) {
   auto sc = stranger_.receive(1000ms);
   ASSERT_TRUE(sc.ok() && sc->has_value()) << "the configured MGC heard no ServiceChange";
   EXPECT_NE((*sc)->data.find("903 MGC Directed Change"), std::string::npos) << (*sc)->data;
+}
+
+// A message the MGC sent that cannot be decoded before its first transaction ID, and one in a
+// version above ours, are answered at message level (H.248.1 8.2.2): Error 400 and Error 406,
+// in a message the MGC's decoder takes, in the association's version. They used to be only
+// logged. The same bytes from a stranger get no answer.
+TEST_F(AssociationProbe, AnUndecodableMessageFromTheMgcIsAnsweredWithAMessageLevelError) {
+  Start();
+  struct Case {
+    std::string text;
+    uint16_t code;
+  };
+  const std::string mid = "[127.0.0.1]:" + std::to_string(mgc_.local().port());
+  for (const Case& c : {Case{"MEGACO/3 " + mid + "\nTransactoin = 5 { }", 400},
+                        Case{"MEGACO/9 " + mid + "\nTransaction = 5 { Context = - { AuditValue = ROOT { } } }", 406},
+                        Case{"MEGACO/3 " + mid + "\n\x01\x02\"\n\"", 400}}) {
+    ASSERT_TRUE(mgc_.send_to(mg_->local(), c.text).ok());
+    mg_->run_for(100ms);
+    auto reply = mgc_.receive(1000ms);
+    ASSERT_TRUE(reply.ok() && reply->has_value()) << "no answer to: " << c.text;
+    auto m = decode((*reply)->data);
+    ASSERT_TRUE(m.ok()) << (*reply)->data;
+    ASSERT_TRUE(m->error.has_value()) << (*reply)->data;
+    EXPECT_EQ(m->error->code, c.code) << (*reply)->data;
+    EXPECT_TRUE(m->transactions.empty()) << (*reply)->data;
+    EXPECT_EQ(m->version, 3) << (*reply)->data;
+    ASSERT_TRUE(stranger_.send_to(mg_->local(), c.text).ok());
+    mg_->run_for(100ms);
+    auto none = stranger_.receive(100ms);
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->has_value()) << "a stranger was answered: " << (*none)->data;
+  }
+  EXPECT_EQ(mg_->transaction_stats().messages_rejected, 3u);
 }
 
 // An MGC over TCP that registers the MG, then sends a TPKT header whose length lies high (65,535

@@ -106,5 +106,35 @@ TEST_F(MegacoCodec, OurEncodingsDecodeInMegacoToTheSameRecord) {
   }
 }
 
+// The message-level errors the MG sends for a message it cannot decode (400, 406; see
+// MgAssociation) are messages megaco takes: it decodes them, in both forms, as an error
+// message with the code.
+TEST_F(MegacoCodec, OurMessageLevelErrorsDecodeInMegaco) {
+  ASSERT_EQ(setup_status_, 0);
+  const fs::path in = dir_ / "ours_errors", out = dir_ / "megaco_of_errors";
+  fs::create_directories(in);
+  fs::create_directories(out);
+  for (uint16_t code : {uint16_t{400}, uint16_t{406}}) {
+    Message m;
+    m.version = 3;
+    m.mid.address = "127.0.0.1";
+    m.mid.port = 2944;
+    m.error = ErrorDescriptor{code, "expected a transaction at byte 31"};
+    std::ofstream(in / ("e" + std::to_string(code) + "c.txt")) << encode(m, {Form::kCompact});
+    std::ofstream(in / ("e" + std::to_string(code) + "p.txt")) << encode(m, {Form::kPretty});
+  }
+  ASSERT_EQ(run(script() + " transcode " + in.string() + " " + out.string()), 0);
+  for (const char* name : {"e400c", "e400p", "e406c", "e406p"}) {
+    ASSERT_FALSE(fs::exists(out / (std::string(name) + ".error")))
+        << name << ": megaco refused it:\n" << read_file(out / (std::string(name) + ".error"));
+    const std::string pretty = read_file(out / (std::string(name) + ".pretty"));
+    EXPECT_NE(pretty.find(std::string(name).substr(1, 3)), std::string::npos) << name << ":\n" << pretty;
+    auto back = decode(pretty);
+    ASSERT_TRUE(back.ok()) << pretty;
+    ASSERT_TRUE(back->error.has_value()) << pretty;
+    EXPECT_TRUE(back->transactions.empty());
+  }
+}
+
 }  // namespace
 }  // namespace mediasec::h248
