@@ -24,6 +24,15 @@ std::string error_text(const DecodeError& e) {
   }
   return text;
 }
+// The gateway's reply has command `ci` of action `ai`, and without an error: it was carried out.
+bool command_accepted(const TransactionReply& reply, size_t ai, size_t ci) {
+  if (reply.error || ai >= reply.actions.size()) return false;
+  const Action& a = reply.actions[ai];
+  if (a.error || ci >= a.commands.size()) return false;
+  for (const Descriptor& d : a.commands[ci].descriptors)
+    if (std::holds_alternative<ErrorDescriptor>(d)) return false;
+  return true;
+}
 }  // namespace
 
 ProfileId default_profile(Profile p) {
@@ -212,10 +221,17 @@ void MgAssociation::lost_mgc(const std::string& why) {
 }
 
 void MgAssociation::on_request(const TransactionRequest& request) {
+  // The gateway answers first; what a ROOT command asks of the association (timers, the
+  // inactivity timer, a HandOff) is applied only when the gateway accepted that command, so a
+  // refused Modify changes nothing.
+  TransactionReply reply = gateway_.handle(request);
   std::optional<net::Endpoint> handoff;
-  for (const Action& a : request.actions) {
-    for (const Command& c : a.commands) {
+  for (size_t ai = 0; ai < request.actions.size(); ++ai) {
+    const Action& a = request.actions[ai];
+    for (size_t ci = 0; ci < a.commands.size(); ++ci) {
+      const Command& c = a.commands[ci];
       if (c.terminations.empty() || !c.terminations.front().is_root()) continue;
+      if (!command_accepted(reply, ai, ci)) continue;
       for (const Descriptor& d : c.descriptors) {
         // ServiceChange from the MGC on ROOT: HandOff to another MGC.
         if (auto* sc = std::get_if<ServiceChangeDescriptor>(&d); sc && c.type == CommandType::kServiceChange) {
@@ -243,7 +259,7 @@ void MgAssociation::on_request(const TransactionRequest& request) {
       }
     }
   }
-  transactions_->reply(gateway_.handle(request), Clock::now());
+  transactions_->reply(std::move(reply), Clock::now());
   if (handoff && !is_configured_mgc(*handoff)) {
     // A HandOff names where the MG goes next: only an MGC of its own list, or anyone who can send
     // one datagram could take the MG (and its calls) over.

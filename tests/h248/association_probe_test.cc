@@ -159,6 +159,26 @@ TEST_F(AssociationProbe, AnUndecodableMessageFromTheMgcIsAnsweredWithAMessageLev
   EXPECT_EQ(mg_->transaction_stats().messages_rejected, 3u);
 }
 
+// A ROOT Modify the gateway refuses (one of its properties is of no package we know: 440) is
+// not half applied: its valid timer property used to take effect all the same. One that is
+// accepted does.
+TEST_F(AssociationProbe, ARefusedRootModifyChangesNoTimer) {
+  Start();
+  const auto before = mg_->timers().provisional;
+  Send("T=21{C=-{MF=ROOT{M{TS{root/MGProvisionalResponseTimerValue=4321,xyzzy/foo=1}}}}}");
+  mg_->run_for(100ms);
+  auto reply = mgc_.receive(1000ms);
+  ASSERT_TRUE(reply.ok() && reply->has_value());
+  EXPECT_NE((*reply)->data.find("440"), std::string::npos) << (*reply)->data;
+  EXPECT_EQ(mg_->timers().provisional, before) << "a refused Modify changed a timer";
+  Send("T=22{C=-{MF=ROOT{M{TS{root/MGProvisionalResponseTimerValue=4321}}}}}");
+  mg_->run_for(100ms);
+  reply = mgc_.receive(1000ms);
+  ASSERT_TRUE(reply.ok() && reply->has_value());
+  EXPECT_EQ((*reply)->data.find("ER="), std::string::npos) << (*reply)->data;
+  EXPECT_EQ(mg_->timers().provisional, Millis(4321));
+}
+
 // An MGC over TCP that registers the MG, then sends a TPKT header whose length lies high (65,535
 // bytes announced, 10 sent) and nothing more. The MG used to wait on that connection for ever.
 TEST(AssociationProbeTcp, ATpktLengthThatLiesHighBreaksTheConnectionInTime) {
