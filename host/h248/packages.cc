@@ -209,8 +209,9 @@ PackageRegistry PackageRegistry::standard() {
           prop("start", VT::kEnumeration, "auto", {"auto", "mgc"}, kOurs,
                "auto: handshake once TCP is up; mgc: when signalled"),
           event("tlsest", {}, kOurs, "TLS session established"),
-          event("tlsfail", {"reason"}, kOurs, "TLS handshake failed (fingerprint mismatch, alert, timeout)"),
-          event("tlsrel", {"cause"}, kOurs, "TLS session released (close_notify, alert, TCP close)"),
+          event("tlsfail", {"reason"}, kOurs, "the session ended before its handshake completed (handshake-failed, fingerprint-mismatch, "
+                "handshake-timeout, transport-closed, ...)"),
+          event("tlsrel", {"cause"}, kOurs, "an established session ended (close-notify, alert-received, transport-closed, bad-record, ...)"),
           signal("start", {}, kOurs, "start the TLS handshake now")}});
   r.add({"tlscn",
          0x0118,
